@@ -1,0 +1,309 @@
+"""The one place where a derived regularizer becomes numbers: mpmath callables at ``dps`` digits.
+
+Closed forms are lambdified with the mpmath module. For the implicit kinds, ``s(beta)`` is the unique
+root of the increasing map ``b = beta``: it is bracketed by an outward search from the initialization
+(geometric steps on an infinite side, exponent-doubling steps toward a finite blow-up point) and
+refined by a bracketing solver, all at ``dps`` plus guard digits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import mpmath
+import sympy as sp
+
+from ..errors import InputError, NumericalError
+from .invert import BETA
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .regularizer import Regularizer
+
+__all__ = ["GUARD_DIGITS", "CoordinateFunctions", "NumericRegularizer"]
+
+#: Extra digits carried internally beyond the requested ``dps``.
+GUARD_DIGITS = 10
+_MAX_BRACKET_STEPS = 4000
+
+
+def _lambdify(args: list[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
+    return sp.lambdify(args, expr, modules="mpmath")
+
+
+@dataclass(frozen=True)
+class CoordinateFunctions:
+    """One coordinate's dual map at fixed constants: ``b``, ``db``, ``B`` in ``sigma`` and its ``domain``.
+
+    Satisfies :class:`implicit_bias.reference.base.CoordinateMap`.
+    """
+
+    owner: NumericRegularizer
+    values: tuple[Any, ...]
+
+    def b(self, sigma: Any) -> mpmath.mpf:
+        return self.owner._b_of_sigma(mpmath.mpf(sigma), self.values)
+
+    def db(self, sigma: Any) -> mpmath.mpf:
+        return self.owner._db_of_sigma(mpmath.mpf(sigma), self.values)
+
+    def B(self, sigma: Any) -> mpmath.mpf:
+        return self.owner._B_of_sigma(mpmath.mpf(sigma), self.values)
+
+    @property
+    def domain(self) -> tuple[mpmath.mpf, mpmath.mpf]:
+        return self.owner._sigma_domain(self.values)
+
+
+class NumericRegularizer:
+    """Numeric form of a :class:`~implicit_bias.derive.regularizer.Regularizer` at ``dps`` digits.
+
+    Every method takes ``beta`` (or ``sigma``) positionally and the constants (``alpha``, shapes) as
+    keywords; results are mpmath numbers. Outside the domain of ``Q``, :meth:`Q` returns ``+inf`` (the
+    convex-analysis convention) and :meth:`grad_Q` raises :class:`~implicit_bias.errors.InputError`.
+
+    Examples
+    --------
+    >>> import implicit_bias as ib
+    >>> f = ib.derive(ib.diagonal(3)).to_numeric(dps=30)
+    >>> print(mpmath.nstr(f.Q(1, alpha=0.1), 12))
+    8.12041335...
+    """
+
+    def __init__(self, reg: Regularizer, *, dps: int = 50) -> None:
+        if not isinstance(dps, int) or dps < 5:
+            raise InputError(f"dps={dps!r}: must be an integer >= 5 (digits of working precision)")
+        self.reg = reg
+        self.dps = dps
+        self.constants = reg.constants
+        c = reg.curve
+        args = [c.param, *self.constants]
+        self._p = c.param
+        self._b = _lambdify(args, c.b)
+        self._db = _lambdify(args, sp.diff(c.b, c.param))
+        self._B = _lambdify(args, c.B)
+        self._explicit = c.explicit
+        if c.sigma_is_closed:
+            self._sigma = _lambdify(args, c.sigma)
+            self._sigma_integrand = None
+        else:
+            integral = c.sigma.atoms(sp.Integral).pop()
+            (tau, lower, _upper) = integral.limits[0]
+            self._sigma_integrand = _lambdify([tau, *self.constants], integral.function)
+            self._sigma_lower = _lambdify(list(self.constants), lower)
+            self._sigma = None
+        self._dsigma = _lambdify(args, sp.diff(c.sigma, c.param)) if c.sigma_is_closed else None
+        self._param0 = _lambdify(list(self.constants), c.param0)
+        self._dom = [_lambdify(list(self.constants), e) for e in c.domain]
+        self._closed_Q = _lambdify([BETA, *self.constants], reg.Q) if reg.kind == "closed" else None
+        self._closed_grad = _lambdify([BETA, *self.constants], reg.grad_Q) if reg.kind == "closed" else None
+        self._beta_dom = [_lambdify(list(self.constants), e) for e in reg.beta_domain]
+
+    # ------------------------------------------------------------------ argument handling
+    def _values(self, given: dict[str, Any]) -> tuple[Any, ...]:
+        names = [s.name for s in self.constants]
+        unknown = sorted(set(given) - set(names))
+        missing = [n for n in names if n not in given]
+        if unknown or missing:
+            raise InputError(
+                f"constants {given!r}: " + (f"missing {missing} " if missing else "")
+                + (f"unknown {unknown} " if unknown else "") + f"; pass exactly {names} as keywords, e.g. alpha=0.5"
+            )
+        out = []
+        for s in self.constants:
+            v = mpmath.mpf(given[s.name]) if not isinstance(given[s.name], mpmath.mpf) else given[s.name]
+            if not mpmath.isfinite(v):
+                raise InputError(f"{s.name}={given[s.name]!r}: must be a finite number")
+            if s.is_positive and v <= 0:
+                raise InputError(f"{s.name}={given[s.name]!r}: must be positive")
+            out.append(v)
+        return tuple(out)
+
+    def _beta_in_domain(self, beta: mpmath.mpf, values: tuple[Any, ...]) -> bool:
+        lo, hi = (f(*values) for f in self._beta_dom)
+        return bool(lo < beta < hi)
+
+    # ------------------------------------------------------------------ public evaluations
+    def Q(self, beta: Any, **constants: Any) -> mpmath.mpf:
+        """``Q(beta)`` (``+inf`` outside the range of ``b``)."""
+        values = self._values(constants)
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            beta = _finite(beta, "beta")
+            if not self._beta_in_domain(beta, values):
+                return mpmath.inf
+            if self._closed_Q is not None:
+                out = self._closed_Q(beta, *values)
+            else:
+                p = self._param_of_beta(beta, values)
+                out = beta * self._sigma_of(p, values) - self._B(p, *values)
+            return _real(out, "Q", beta)
+
+    def grad_Q(self, beta: Any, **constants: Any) -> mpmath.mpf:
+        """``Q'(beta) = b^{-1}(beta)``."""
+        values = self._values(constants)
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            beta = _finite(beta, "beta")
+            if not self._beta_in_domain(beta, values):
+                lo, hi = (f(*values) for f in self._beta_dom)
+                raise InputError(f"beta={beta}: outside the domain ({lo}, {hi}) of Q; grad Q is not defined there")
+            if self._closed_grad is not None:
+                return _real(self._closed_grad(beta, *values), "grad_Q", beta)
+            return self._sigma_of(self._param_of_beta(beta, values), values)
+
+    def hess_Q(self, beta: Any, **constants: Any) -> mpmath.mpf:
+        """``Q''(beta) = 1 / b'(grad_Q(beta))``."""
+        values = self._values(constants)
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            p = self._param_of_beta(_finite(beta, "beta"), values)
+            return self._dsigma_dp(p, values) / self._db(p, *values)
+
+    def b(self, sigma: Any, **constants: Any) -> mpmath.mpf:
+        """The dual map ``b(sigma) = (Q*)'(sigma)``."""
+        return self.coordinate(**constants).b(sigma)
+
+    def conjugate(self, sigma: Any, **constants: Any) -> mpmath.mpf:
+        """``Q*(sigma) = int_0^sigma b``."""
+        return self.coordinate(**constants).B(sigma)
+
+    def coordinate(self, **constants: Any) -> CoordinateFunctions:
+        """The dual map of one coordinate at fixed constants, for the reference solvers."""
+        return CoordinateFunctions(self, self._values(constants))
+
+    # ------------------------------------------------------------------ internals (values already checked)
+    def _sigma_of(self, p: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        if self._sigma is not None:
+            return _real(self._sigma(p, *values), "sigma", p)
+        lower = self._sigma_lower(*values)
+        return mpmath.quad(lambda tau: self._sigma_integrand(tau, *values), [lower, p])
+
+    def _dsigma_dp(self, p: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        if self._explicit:
+            return mpmath.mpf(1)
+        if self._dsigma is not None:
+            return self._dsigma(p, *values)
+        return self._sigma_integrand(p, *values)
+
+    def _param_domain(self, values: tuple[Any, ...]) -> tuple[mpmath.mpf, mpmath.mpf]:
+        return tuple(mpmath.mpf(f(*values)) for f in self._dom)  # type: ignore[return-value]
+
+    def _sigma_domain(self, values: tuple[Any, ...]) -> tuple[mpmath.mpf, mpmath.mpf]:
+        lo, hi = self._param_domain(values)
+        if self._explicit:
+            return lo, hi
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            ends = []
+            for e in (lo, hi):
+                ends.append(self._sigma_of(e, values) if mpmath.isfinite(e) else _sigma_at_infinity(self, e, values))
+            return (min(ends), max(ends))
+
+    def _param_of_beta(self, beta: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        inc = self.reg.curve.increasing
+        return _monotone_root(lambda p: self._b(p, *values) - beta, self._param0(*values),
+                              self._param_domain(values), inc, f"b = {beta}")
+
+    def _param_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        if self._explicit:
+            return sigma
+        p0 = self._param0(*values)
+        # sigma(param) is monotone; its direction is that of dsigma/dparam at p0
+        inc = bool(self._dsigma_dp(p0, values) > 0)
+        return _monotone_root(lambda p: self._sigma_of(p, values) - sigma, p0, self._param_domain(values), inc,
+                              f"sigma = {sigma}")
+
+    def _b_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            return _real(self._b(self._param_of_sigma(sigma, values), *values), "b", sigma)
+
+    def _db_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            p = self._param_of_sigma(sigma, values)
+            return _real(self._db(p, *values) / self._dsigma_dp(p, values), "db", sigma)
+
+    def _B_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            return _real(self._B(self._param_of_sigma(sigma, values), *values), "B", sigma)
+
+
+def _sigma_at_infinity(f: NumericRegularizer, end: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+    lower = f._sigma_lower(*values) if f._sigma is None else None
+    if lower is not None:
+        return mpmath.quad(lambda tau: f._sigma_integrand(tau, *values), [lower, end])
+    return mpmath.limit(lambda p: f._sigma(p, *values), end)
+
+
+def _finite(x: Any, name: str) -> mpmath.mpf:
+    try:
+        v = mpmath.mpf(x)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}={x!r}: expected a real number") from None
+    if not mpmath.isfinite(v):
+        raise InputError(f"{name}={x!r}: must be finite")
+    return v
+
+
+def _real(v: Any, what: str, at: Any) -> mpmath.mpf:
+    if isinstance(v, mpmath.mpc):
+        if abs(v.imag) > abs(v.real) * mpmath.mpf(10) ** (-mpmath.mp.dps + 5):
+            raise NumericalError(f"{what} at {at} evaluated to the complex number {v}: a branch was left")
+        v = v.real
+    v = mpmath.mpf(v)
+    if mpmath.isnan(v):
+        raise NumericalError(f"{what} at {at} evaluated to NaN")
+    return v
+
+
+def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain: tuple[mpmath.mpf, mpmath.mpf],
+                   increasing: bool, what: str) -> mpmath.mpf:
+    """The root of a monotone ``g`` on the open ``domain``, starting from ``p0`` inside it."""
+    p0 = mpmath.mpf(p0)
+    g0 = g(p0)
+    if g0 == 0:
+        return p0
+    # move towards the side where g changes sign
+    up = (g0 < 0) == increasing
+    end = domain[1] if up else domain[0]
+    sign = 1 if up else -1
+    a = p0
+    if mpmath.isinf(end):
+        step = max(mpmath.mpf(1), abs(p0))
+        for _ in range(_MAX_BRACKET_STEPS):
+            q = a + sign * step
+            if (g(q) > 0) == (g0 < 0) or g(q) == 0:
+                break
+            a, step = q, step * 2
+        else:
+            raise NumericalError(f"could not bracket the root of {what}")
+    else:
+        gap0 = abs(end - p0)
+        k = 1
+        for _ in range(_MAX_BRACKET_STEPS):
+            q = end - sign * gap0 * mpmath.mpf(2) ** (-k)
+            if q == end:
+                raise NumericalError(f"the root of {what} lies closer to the end {end} than the working precision "
+                                     f"resolves; raise dps")
+            gq = g(q)
+            if (gq > 0) == (g0 < 0) or gq == 0:
+                break
+            a, k = q, 2 * k
+        else:
+            raise NumericalError(f"could not bracket the root of {what}")
+    lo, hi = (a, q) if a < q else (q, a)
+    # bisection in the leading digits, then a fast bracketing solver
+    for _ in range(mpmath.mp.prec + 20):
+        mid = (lo + hi) / 2
+        if hi - lo <= abs(mid) * mpmath.eps * 8 or mid in (lo, hi):
+            break
+        gm = g(mid)
+        if gm == 0:
+            return mid
+        if (gm > 0) == increasing:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo < (abs(lo) + abs(hi)) * mpmath.mpf(2) ** (-40):
+            try:
+                return mpmath.findroot(g, (lo, hi), solver="anderson")
+            except (ValueError, ZeroDivisionError):
+                continue
+    return (lo + hi) / 2

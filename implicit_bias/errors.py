@@ -1,0 +1,67 @@
+"""One exception family for the whole toolkit, rooted at :class:`ImplicitBiasError`.
+
+Every error raised on bad input names the argument, echoes the value and says how to fix it.
+Errors that also are :class:`ValueError` (bad values) subclass it so ``except ValueError`` works.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ImplicitBiasError",
+    "InputError",
+    "ParseError",
+    "ParametrizationError",
+    "NotSeparableError",
+    "NoMirrorPotentialError",
+    "CriticalInitializationError",
+    "DerivationError",
+    "MethodDoesNotApply",
+    "NumericalError",
+]
+
+
+class ImplicitBiasError(Exception):
+    """Root of every error raised by :mod:`implicit_bias`."""
+
+
+class InputError(ImplicitBiasError, ValueError):
+    """A bad argument value: the message names the argument, echoes it and says how to fix it."""
+
+
+class ParseError(InputError):
+    """A user string that is not a safe, well-formed expression over the allowed symbols."""
+
+
+class ParametrizationError(InputError):
+    """A parametrization that the mirror-flow method cannot treat, with the reason."""
+
+
+class NotSeparableError(ParametrizationError):
+    """The coordinates share parameters: beta_i = phi(w_i) does not hold."""
+
+
+class NoMirrorPotentialError(NotSeparableError):
+    """The gradients of the coordinates do not commute (non-zero Lie bracket).
+
+    Gradient flow is then not a mirror flow of any fixed potential (Li, Wang, Lee & Arora 2022),
+    so no regularizer Q exists for it.
+    """
+
+
+class CriticalInitializationError(ParametrizationError):
+    """The initialization is a critical point of phi: grad phi(w0) = 0, so the flow never leaves it."""
+
+
+class DerivationError(ImplicitBiasError):
+    """The engine could not derive a regularizer (every method was tried)."""
+
+
+class MethodDoesNotApply(ImplicitBiasError):
+    """Raised by a derivation method whose ``matches`` was true but that cannot finish.
+
+    The registry catches it and tries the next method; it never reaches the user.
+    """
+
+
+class NumericalError(ImplicitBiasError):
+    """A numerical procedure failed (no convergence, loss of precision); the message says which."""
