@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..errors import DerivationError, MethodDoesNotApply
-from ..parametrizations.base import Parametrization
+from ..parametrizations.base import Parametrization, combine_real_radicals
 
 __all__ = ["SIGMA", "CURVE_METHODS", "CurveMethod", "DualCurve", "solve_curve"]
 
@@ -221,20 +221,10 @@ class LinearFlow(CurveMethod):
         b = sp.Integer(0)
         for monom, coeff in bz.terms():
             prod = sp.Mul(*[w0**e for w0, e in zip(p.init, monom, strict=True)])
-            b += sp.expand(coeff) * _real_product(prod)
+            b += sp.expand(coeff) * combine_real_radicals(prod)
         b = sp.expand(b)
         B = _integrate_termwise(b, s)
         return DualCurve(s, s, weights, b, B, (-sp.oo, sp.oo), sp.Integer(0), True, self.name)
-
-
-def _real_product(prod: sp.Expr) -> sp.Expr:
-    """Combine a product of real initial values into one radical: ``sqrt(x) sqrt(y) = sqrt(x y)``.
-
-    Valid because each factor is real (checked by :class:`Parametrization`), so each radicand is >= 0.
-    """
-    combined = sp.powsimp(sp.expand(prod), force=True)
-    combined = combined.replace(lambda e: e.is_Pow and not e.exp.is_Integer, lambda e: sp.Pow(sp.expand(e.base), e.exp))
-    return sp.radsimp(sp.expand(combined))
 
 
 # ---------------------------------------------------------------------------------------------------------
