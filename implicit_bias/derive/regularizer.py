@@ -145,13 +145,9 @@ class Regularizer:
 
         Raises ``ValueError`` if the ratio is not constant (the two are not the same regularizer up to scale).
         """
-        num = sp.diff(other, BETA, 2)
-        den = 1 / sp.diff(self.curve.b, self.curve.param).subs(self.curve.param, self.inversion.param_of_beta) \
-            if self.inversion else None
-        if den is None:
-            raise ValueError("ratio_to needs a closed-form inverse; compare numerically with to_numeric()")
-        den = den * sp.diff(self.curve.sigma, self.curve.param).subs(self.curve.param, self.inversion.param_of_beta)
-        ratio = tidy(sp.radsimp(sp.together(num / den)))
+        if self.kind != "closed":
+            raise ValueError("ratio_to needs a closed-form Q; compare numerically with to_numeric()")
+        ratio = tidy(sp.radsimp(sp.together(sp.diff(other, BETA, 2) / sp.diff(self.grad_Q, BETA))))
         if ratio.has(BETA):
             raise ValueError(f"other / Q is not constant: Q''_other / Q'' = {ratio}")
         return ratio
