@@ -80,7 +80,7 @@ def check_regularizer(reg: Regularizer, *, n_points: int = 8, dps: int = 40, see
             values = constants or _sample_constants(reg, rng)
             vt = f._values(values)
             lo, hi = (e(*vt) for e in f._beta_dom)
-            beta0 = mpmath.mpf(reg.beta0.subs({s: v for s, v in zip(reg.constants, vt, strict=True)}))
+            beta0 = f.beta0(**values)
             beta = _sample_beta(lo, hi, beta0, rng)
             g = f.grad_Q(beta, **values)
             bg = f.b(g, **values)

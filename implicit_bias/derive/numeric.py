@@ -99,6 +99,7 @@ class NumericRegularizer:
         self._closed_Q = _lambdify([BETA, *self.constants], reg.Q) if reg.kind == "closed" else None
         self._closed_grad = _lambdify([BETA, *self.constants], reg.grad_Q) if reg.kind == "closed" else None
         self._beta_dom = [_lambdify(list(self.constants), e) for e in reg.beta_domain]
+        self._beta0 = _lambdify(list(self.constants), reg.beta0)
 
     # ------------------------------------------------------------------ argument handling
     def _values(self, given: dict[str, Any]) -> tuple[Any, ...]:
@@ -157,6 +158,12 @@ class NumericRegularizer:
         with mpmath.workdps(self.dps + GUARD_DIGITS):
             p = self._param_of_beta(_finite(beta, "beta"), values)
             return self._dsigma_dp(p, values) / self._db(p, *values)
+
+    def beta0(self, **constants: Any) -> mpmath.mpf:
+        """``phi(w0)``, where ``Q`` vanishes."""
+        values = self._values(constants)
+        with mpmath.workdps(self.dps + GUARD_DIGITS):
+            return _real(self._beta0(*values), "beta0", constants)
 
     def b(self, sigma: Any, **constants: Any) -> mpmath.mpf:
         """The dual map ``b(sigma) = (Q*)'(sigma)``."""
