@@ -78,7 +78,8 @@ def test_theorem4_depth_D_matches_integral_of_inverse_of_h_D_to_30_digits(D):
         for alpha, b in [(mpmath.mpf("0.7"), mpmath.mpf("0.3")), (mpmath.mpf("1.3"), mpmath.mpf("-2.5"))]:
             t = b / alpha**D
             paper = alpha**D * _q_depth(D, t)
-            # Q_paper = alpha^D q_D(beta/alpha^D) = D (D - 2) alpha^(D-2) Q  (b(sigma) = alpha^D h_D(D(D-2) alpha^(D-2) sigma))
+            # b(sigma) = alpha^D h_D(D (D-2) alpha^(D-2) sigma), hence
+            # Q_paper = alpha^D q_D(beta/alpha^D) = D (D-2) alpha^(D-2) Q
             ours = D * (D - 2) * alpha ** (D - 2) * f.Q(b, alpha=alpha)
             assert abs(ours - paper) <= mpmath.mpf(10) ** -30 * abs(paper), (D, alpha, b, ours, paper)
 
@@ -103,7 +104,8 @@ def test_positive_u2_gives_the_entropy():
 def test_single_neuron_Q_as_a_function_of_delta():
     delta = sp.Symbol("delta", real=True)
     reg = ib.derive(ib.single_neuron())
-    # Kunin et al. 2024 / Azulay et al. 2021: d beta/d sigma = sqrt(delta^2 + 4 beta^2), so Q'' = 1/sqrt(delta^2 + 4 beta^2)
+    # Kunin et al. 2024 / Azulay et al. 2021: d beta/d sigma = sqrt(delta^2 + 4 beta^2),
+    # so Q'' = 1/sqrt(delta^2 + 4 beta^2)
     assert sp.simplify(sp.diff(reg.grad_Q, beta) - 1 / sp.sqrt(delta**2 + 4 * beta**2)) == 0
     assert reg.Q.free_symbols == {a, beta, delta}
     rich, _kernel = reg.limits()

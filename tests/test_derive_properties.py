@@ -36,7 +36,7 @@ def test_checker_verifies_every_catalogue_entry(p, seed):
 
 def _flow_b(p, alpha, sigma):
     """b(sigma) by integrating dw/dsigma = eta grad phi(w) numerically (scipy DOP853, float64)."""
-    grad = [sp.lambdify([*p.params, ib.ALPHA], g * e, modules="math") for g, e in zip(p.grad_phi, p.lr)]
+    grad = [sp.lambdify([*p.params, ib.ALPHA], g * e, modules="math") for g, e in zip(p.grad_phi, p.lr, strict=True)]
     w0 = [float(sp.N(w.subs(ib.ALPHA, alpha))) for w in p.init]
     phi = sp.lambdify([*p.params, ib.ALPHA], p.phi, modules="math")
     sol = solve_ivp(lambda s, w: [g(*w, alpha) for g in grad], (0.0, sigma), w0, method="DOP853",

@@ -24,7 +24,7 @@ import sympy as sp
 from ..errors import DerivationError, MethodDoesNotApply
 from ..parametrizations.base import Parametrization, combine_real_radicals
 
-__all__ = ["SIGMA", "CURVE_METHODS", "CurveMethod", "DualCurve", "solve_curve"]
+__all__ = ["CURVE_METHODS", "SIGMA", "CurveMethod", "DualCurve", "solve_curve"]
 
 #: The dual variable: ``grad Q(beta) = sigma`` at ``beta = b(sigma)``.
 SIGMA = sp.Symbol("sigma", real=True)
@@ -94,8 +94,7 @@ def _sigma_increasing(curve: DualCurve) -> bool:
 def _limit_at(expr: sp.Expr, x: sp.Symbol, end: sp.Expr) -> sp.Expr:
     if expr.has(sp.Integral):
         return sp.nan  # not closed; the numeric layer brackets it instead
-    direction = "-" if end == sp.oo else "+"
-    return sp.limit(expr, x, end, direction) if end.is_infinite else sp.limit(expr, x, end, direction)
+    return sp.limit(expr, x, end, "-" if end == sp.oo else "+")
 
 
 class CurveMethod(ABC):
@@ -289,11 +288,9 @@ class MonomialConserved(CurveMethod):
                 weights.append(sign_j * sp.sqrt(c_j + r_j * t**2))
         b = c * sp.Mul(*[wj**q for wj, q in zip(weights, powers, strict=True)])
         rate = eta1 * q1 * b / t  # dt/dsigma
-        domain: tuple[sp.Expr, sp.Expr]
-        if one_signed:
-            domain = (sp.Integer(0), sp.oo) if sign_t > 0 else (-sp.oo, sp.Integer(0))
-        else:
-            domain = (-sp.oo, sp.oo)
+        positive_half: tuple[sp.Expr, sp.Expr] = (sp.Integer(0), sp.oo)
+        negative_half: tuple[sp.Expr, sp.Expr] = (-sp.oo, sp.Integer(0))
+        domain = (positive_half if sign_t > 0 else negative_half) if one_signed else (-sp.oo, sp.oo)
         tau = sp.Dummy("tau", real=True)
         integrand = sp.powsimp(sp.expand_power_base(1 / rate.subs(t, tau), force=False))
         distinct_quadratics = {wj for wj, eq in zip(weights, equal, strict=True) if not eq}

@@ -146,7 +146,7 @@ def derive_limits(reg: Regularizer) -> Limits:
     >>> import implicit_bias as ib
     >>> rich, kernel = ib.derive(ib.diagonal(2, shape="c")).limits()
     >>> rich.name, rich.scale, rich.form
-    ('l1', log(1/alpha)/2, Abs(beta))
+    ('l1', -log(alpha)/2, Abs(beta))
     >>> kernel.scale
     1/(16*alpha**2*c**2)
     """

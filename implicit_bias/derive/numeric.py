@@ -68,7 +68,7 @@ class NumericRegularizer:
     >>> import implicit_bias as ib
     >>> f = ib.derive(ib.diagonal(3)).to_numeric(dps=30)
     >>> print(mpmath.nstr(f.Q(1, alpha=0.1), 12))
-    8.12041335...
+    2.83620498733
     """
 
     def __init__(self, reg: Regularizer, *, dps: int = 50) -> None:
@@ -84,15 +84,15 @@ class NumericRegularizer:
         self._db = _lambdify(args, sp.diff(c.b, c.param))
         self._B = _lambdify(args, c.B)
         self._explicit = c.explicit
+        self._sigma: Callable[..., Any] | None = None
+        self._sigma_integrand: Callable[..., Any] | None = None
         if c.sigma_is_closed:
             self._sigma = _lambdify(args, c.sigma)
-            self._sigma_integrand = None
         else:
             integral = c.sigma.atoms(sp.Integral).pop()
             (tau, lower, _upper) = integral.limits[0]
             self._sigma_integrand = _lambdify([tau, *self.constants], integral.function)
             self._sigma_lower = _lambdify(list(self.constants), lower)
-            self._sigma = None
         self._dsigma = _lambdify(args, sp.diff(c.sigma, c.param)) if c.sigma_is_closed else None
         self._param0 = _lambdify(list(self.constants), c.param0)
         self._dom = [_lambdify(list(self.constants), e) for e in c.domain]
@@ -181,14 +181,16 @@ class NumericRegularizer:
     def _sigma_of(self, p: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
         if self._sigma is not None:
             return _real(self._sigma(p, *values), "sigma", p)
-        lower = self._sigma_lower(*values)
-        return mpmath.quad(lambda tau: self._sigma_integrand(tau, *values), [lower, p])
+        integrand = self._sigma_integrand
+        assert integrand is not None
+        return mpmath.quad(lambda tau: integrand(tau, *values), [self._sigma_lower(*values), p])
 
     def _dsigma_dp(self, p: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
         if self._explicit:
             return mpmath.mpf(1)
         if self._dsigma is not None:
             return self._dsigma(p, *values)
+        assert self._sigma_integrand is not None
         return self._sigma_integrand(p, *values)
 
     def _param_domain(self, values: tuple[Any, ...]) -> tuple[mpmath.mpf, mpmath.mpf]:
@@ -233,10 +235,12 @@ class NumericRegularizer:
 
 
 def _sigma_at_infinity(f: NumericRegularizer, end: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
-    lower = f._sigma_lower(*values) if f._sigma is None else None
-    if lower is not None:
-        return mpmath.quad(lambda tau: f._sigma_integrand(tau, *values), [lower, end])
-    return mpmath.limit(lambda p: f._sigma(p, *values), end)
+    if f._sigma_integrand is not None:
+        integrand = f._sigma_integrand
+        return mpmath.quad(lambda tau: integrand(tau, *values), [f._sigma_lower(*values), end])
+    sigma = f._sigma
+    assert sigma is not None
+    return mpmath.limit(lambda p: sigma(p, *values), end)
 
 
 def _finite(x: Any, name: str) -> mpmath.mpf:

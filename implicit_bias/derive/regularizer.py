@@ -107,7 +107,7 @@ class Regularizer:
         >>> reg = ib.derive(ib.diagonal(2))
         >>> f = reg.to_numeric(dps=30)
         >>> print(f.grad_Q(1, alpha=0.5))
-        0.360868001924051...
+        0.360908868794703...
         """
         from .numeric import NumericRegularizer
 

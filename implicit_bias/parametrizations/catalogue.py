@@ -7,16 +7,17 @@ in the docstrings are what the papers state, for the reader; nothing here is use
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import sympy as sp
 
-from ..errors import ParametrizationError
 from .._parse import parse_expr
+from ..errors import ParametrizationError
 from .base import ALPHA, Parametrization, param_symbol, shape_symbol
 
-__all__ = ["diagonal", "positive", "single_neuron", "product"]
+__all__ = ["diagonal", "positive", "product", "single_neuron"]
 
-Value = sp.Expr | int | float | str
+Value: TypeAlias = sp.Expr | int | float | str
 
 
 def _expr(v: Value, argument: str) -> sp.Expr:
@@ -30,7 +31,7 @@ def _expr(v: Value, argument: str) -> sp.Expr:
 
 
 def _depth(D: int, minimum: int) -> int:
-    if isinstance(D, bool) or not isinstance(D, int) or D < minimum:
+    if isinstance(D, bool) or not isinstance(D, int) or minimum > D:
         raise ParametrizationError(f"D={D!r}: the depth must be an integer >= {minimum}")
     return D
 
