@@ -17,7 +17,7 @@ import sympy as sp
 
 from .errors import ParseError
 
-__all__ = ["ALLOWED_FUNCTIONS", "ALLOWED_CONSTANTS", "parse_expr"]
+__all__ = ["ALLOWED_CONSTANTS", "ALLOWED_FUNCTIONS", "parse_expr"]
 
 #: Functions a user may call in an expression, by the name they type.
 ALLOWED_FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {

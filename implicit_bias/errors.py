@@ -7,16 +7,16 @@ Errors that also are :class:`ValueError` (bad values) subclass it so ``except Va
 from __future__ import annotations
 
 __all__ = [
-    "ImplicitBiasError",
-    "InputError",
-    "ParseError",
-    "ParametrizationError",
-    "NotSeparableError",
-    "NoMirrorPotentialError",
     "CriticalInitializationError",
     "DerivationError",
+    "ImplicitBiasError",
+    "InputError",
     "MethodDoesNotApply",
+    "NoMirrorPotentialError",
+    "NotSeparableError",
     "NumericalError",
+    "ParametrizationError",
+    "ParseError",
 ]
 
 

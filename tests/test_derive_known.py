@@ -141,3 +141,13 @@ def test_explicit_comparator_matches_direct_minimization():
             for x0 in ([1.5, 0.5], [0.5, 1.5], [2.0, 1.0], [1.0, 2.0])
         )
         assert abs(float(R_(z, alpha=1)) - best) < 1e-7
+
+
+def test_non_monomial_flow_is_solved_through_its_implicit_integral():
+    """phi = u + u^3/3 - v: u' = 1 + u^2 gives u = tan(sigma + atan(u0)), a finite sigma-interval."""
+    p = ib.Parametrization.from_expr("u + u**3/3 - v", ["u", "v"], {"u": "alpha", "v": "alpha"})
+    reg = ib.derive(p)
+    s = ib.SIGMA
+    assert sp.simplify(reg.curve.weights[0] - sp.tan(s + sp.atan(a))) == 0
+    assert sp.simplify(reg.curve.domain[1] - (sp.pi / 2 - sp.atan(a))) == 0
+    assert reg.check(n_points=4).verified

@@ -136,7 +136,14 @@ class Componentwise(CurveMethod):
         lo: list[sp.Expr] = []
         hi: list[sp.Expr] = []
         for w, w0, eta, g in zip(p.params, p.init, p.lr, p.grad_phi, strict=True):
-            c, q = _monomial(g, w)
+            try:
+                c, q = _monomial(g, w)
+            except MethodDoesNotApply:
+                w_s, w_lo, w_hi = _solve_autonomous(sp.expand(eta * g), w, w0, s)
+                weights.append(w_s)
+                lo += [w_lo] if w_lo != -sp.oo else []
+                hi += [w_hi] if w_hi != sp.oo else []
+                continue
             rate = sp.expand(eta * c)
             if q == 0:
                 weights.append(w0 + rate * s)
@@ -172,6 +179,50 @@ def _monomial(g: sp.Expr, w: sp.Symbol) -> tuple[sp.Expr, int]:
     return m[c], int(m[q])
 
 
+def _solve_autonomous(g: sp.Expr, w: sp.Symbol, w0: sp.Expr, s: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """Solve ``w' = g(w)``, ``w(0) = w0`` for a non-monomial ``g``: ``F(w) - F(w0) = s`` with ``F = int dw/g``.
+
+    ``F`` is strictly monotone on the interval ``J`` around ``w0`` where ``g != 0``, so the solution is the
+    unique inverse of ``F`` on ``J``; among the solutions SymPy's ``solve`` returns, it is the one that
+    equals ``w0`` at ``s = 0``. The flow exists for ``s`` in ``F(J) - F(w0)`` (ends by limits).
+    """
+    if g.subs(w, w0) == 0:
+        raise MethodDoesNotApply(f"{w} starts at a zero of {g}: it never moves")
+    F = sp.integrate(1 / g, w)
+    if F.has(sp.Integral):
+        raise MethodDoesNotApply(f"no antiderivative of 1/({g})")
+    F0 = F.subs(w, w0)
+    candidates = sp.solve(sp.Eq(F - F0, s), w)
+    chosen = [c for c in candidates if _vanishes(c.subs(s, 0) - w0)]
+    if len(chosen) != 1:
+        raise MethodDoesNotApply(f"cannot single out the solution through {w}(0) = {w0} among {candidates}")
+    zeros = sorted((z for z in sp.solve(g, w) if z.is_real), key=lambda z: float(sp.N(z - w0)))
+    below = [z for z in zeros if float(sp.N(z - w0)) < 0]
+    above = [z for z in zeros if float(sp.N(z - w0)) > 0]
+    w_lo = below[-1] if below else -sp.oo
+    w_hi = above[0] if above else sp.oo
+    ends = [sp.limit(F, w, e, "+" if e == w_lo else "-") - F0 for e in (w_lo, w_hi)]
+    if any(e.has(sp.nan, sp.zoo) for e in ends):
+        raise MethodDoesNotApply(f"cannot find where the flow of {w}' = {g} ends")
+    up = bool(sp.N(g.subs(w, w0)) > 0)
+    s_lo, s_hi = (ends[0], ends[1]) if up else (ends[1], ends[0])
+    return chosen[0], s_lo, s_hi
+
+
+def _vanishes(e: sp.Expr) -> bool:
+    """``e == 0`` identically: structurally, else at three random positive values of its symbols (40 digits)."""
+    e = sp.expand(e)
+    if e == 0:
+        return True
+    for k in range(3):
+        point = {x: sp.Rational(3 + 2 * k, 7 + k) + sp.Rational(j, 11) for j, x in enumerate(sorted(e.free_symbols,
+                                                                                                key=str))}
+        value = sp.N(e.subs(point), 40)
+        if not value.is_number or abs(complex(value)) > 1e-30:
+            return False
+    return True
+
+
 def _tightest(ends: list[sp.Expr], *, max_: bool) -> sp.Expr:
     if not ends:
         return -sp.oo if max_ else sp.oo
@@ -184,13 +235,15 @@ def _tightest(ends: list[sp.Expr], *, max_: bool) -> sp.Expr:
 
 
 def _integrate_termwise(b: sp.Expr, s: sp.Symbol) -> sp.Expr:
-    """``int_0^s b``, term by term (each term an exponential or a power of an affine function)."""
+    """``int_0^s b``, term by term; a term with no elementary antiderivative stays an exact ``Integral``."""
     total = sp.Integer(0)
     for term in sp.Add.make_args(b):
         anti = sp.integrate(term, s)
-        if anti.has(sp.Integral):
-            raise MethodDoesNotApply(f"no antiderivative found for {term}")
-        total += anti - anti.subs(s, 0)
+        if anti.has(sp.Integral):  # non-elementary: keep the exact integral, evaluated by quadrature
+            tau = sp.Dummy("tau", real=True)
+            total += sp.Integral(term.subs(s, tau), (tau, 0, s))
+        else:
+            total += anti - anti.subs(s, 0)
     return total
 
 

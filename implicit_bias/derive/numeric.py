@@ -97,7 +97,7 @@ class NumericRegularizer:
         self._param0 = _lambdify(list(self.constants), c.param0)
         self._dom = [_lambdify(list(self.constants), e) for e in c.domain]
         self._closed_Q = _lambdify([BETA, *self.constants], reg.Q) if reg.kind == "closed" else None
-        self._closed_grad = _lambdify([BETA, *self.constants], reg.grad_Q) if reg.kind == "closed" else None
+        self._closed_grad = _lambdify([BETA, *self.constants], reg.grad_Q) if reg.inversion is not None else None
         self._beta_dom = [_lambdify(list(self.constants), e) for e in reg.beta_domain]
         self._beta0 = _lambdify(list(self.constants), reg.beta0)
 

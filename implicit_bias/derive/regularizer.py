@@ -173,7 +173,7 @@ def derive(p: Parametrization) -> Regularizer:
     alpha**2/2 + beta*asinh(beta/(2*alpha**2))/4 - sqrt(4*alpha**4 + beta**2)/4
     """
     curve = solve_curve(p)
-    conjugate = tidy_in(curve.B, SIGMA) if curve.explicit else curve.B
+    conjugate = tidy_in(curve.B, SIGMA) if curve.explicit and not curve.B.has(sp.Integral) else curve.B
     inversion = invert_curve(curve) if curve.sigma_is_closed else None
     if inversion is not None:
         if inversion.substitutions:
@@ -181,6 +181,8 @@ def derive(p: Parametrization) -> Regularizer:
         else:
             B_beta = curve.B.subs(curve.param, inversion.param_of_beta)
         grad_Q = inversion.sigma_of_beta
+        if curve.B.has(sp.Integral):
+            return Regularizer(p, curve, "quadrature", BETA * grad_Q - B_beta, grad_Q, conjugate, inversion, None)
         Q = tidy_in(BETA * grad_Q - B_beta, BETA)
         return Regularizer(p, curve, "closed", Q, grad_Q, conjugate, inversion, None)
     root = sp.Function(f"{curve.param.name}")(BETA)
