@@ -122,8 +122,11 @@ class _Builder:
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self.fail(f"constant {value!r} is not a real number")
-            # Exact: a typed decimal 0.1 means 1/10, not the nearest double.
-            return sp.Integer(value) if isinstance(value, int) else sp.Rational(repr(value))
+            if isinstance(value, int):
+                return sp.Integer(value)
+            # Exact, from the typed digits: 0.1 means 1/10 and 1e-400 means 10^-400 (no double in between).
+            typed = ast.get_source_segment(self.text.strip(), node) or repr(value)
+            return sp.Rational(typed.replace("_", ""))
         if isinstance(node, ast.Name):
             if node.id in self.symbols:
                 return self.symbols[node.id]

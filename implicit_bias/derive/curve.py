@@ -243,6 +243,10 @@ def _integrate_termwise(b: sp.Expr, s: sp.Symbol) -> sp.Expr:
             tau = sp.Dummy("tau", real=True)
             total += sp.Integral(term.subs(s, tau), (tau, 0, s))
         else:
+            # the flow starts at s = 0, where a log's argument may be negative (SymPy's antiderivative of
+            # 1/(c - s) is log(s - c)): log(-A) differs from log(A) by a constant, which the subtraction drops
+            anti = anti.replace(lambda e: isinstance(e, sp.log) and bool(e.args[0].subs(s, 0).is_negative),
+                                lambda e: sp.log(sp.expand(-e.args[0])))
             total += anti - anti.subs(s, 0)
     return total
 
@@ -407,6 +411,9 @@ def solve_curve(p: Parametrization) -> DualCurve:
             return method.solve(p)
         except MethodDoesNotApply as exc:
             reasons.append(f"{method.name}: {exc}")
+        except (TypeError, ValueError, NotImplementedError, ZeroDivisionError) as exc:
+            # SymPy gave up inside the method (e.g. an undecidable comparison): the method does not apply
+            reasons.append(f"{method.name}: {type(exc).__name__}: {exc}")
     tried = "; ".join(reasons) if reasons else "no method matches its structure"
     raise DerivationError(
         f"cannot solve the flow of eta*grad(phi) for phi = {p.phi} from w0 = {p.init} ({tried}). Supported: "

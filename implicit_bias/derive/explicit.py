@@ -45,12 +45,30 @@ class ExplicitRegularizer:
         with mpmath.workdps(dps + 10):
             poly = sp.Poly(self.polynomial.subs({**subs, BETA: sp.Float(str(beta), dps + 10)}), R)
             coeffs = [mpmath.mpf(str(sp.N(c, dps + 10))) for c in poly.all_coeffs()]
-            roots = mpmath.polyroots(coeffs, maxsteps=200, extraprec=4 * dps)
+            roots = _polyroots(coeffs, dps)
             tol = mpmath.mpf(10) ** (-(dps // 2))
             real = [mpmath.re(x) for x in roots if abs(mpmath.im(x)) <= tol * (1 + abs(x)) and mpmath.re(x) >= -tol]
         if not real:
             raise DerivationError(f"R({beta}) has no non-negative real root: {roots}")
         return max(min(real), mpmath.mpf(0))
+
+
+def _polyroots(coeffs: list[mpmath.mpf], dps: int) -> list[mpmath.mpc]:
+    """All roots at ``dps`` digits: Durand-Kerner (mpmath); for clustered roots, numpy's eigenvalue
+    roots polished by Newton's method at full precision."""
+    try:
+        return list(mpmath.polyroots(coeffs, maxsteps=400, extraprec=4 * dps))
+    except mpmath.libmp.NoConvergence:
+        import numpy as np
+
+        poly = lambda x: mpmath.polyval(coeffs, x)  # noqa: E731
+        out = []
+        for x0 in np.roots([float(c) for c in coeffs]):
+            try:
+                out.append(mpmath.findroot(poly, mpmath.mpc(x0.real, x0.imag), tol=mpmath.mpf(10) ** (-dps)))
+            except (ValueError, ZeroDivisionError):
+                out.append(mpmath.mpc(x0.real, x0.imag))
+        return out
 
 
 def explicit_regularizer(p: Parametrization) -> ExplicitRegularizer:

@@ -25,6 +25,16 @@ __all__ = ["GUARD_DIGITS", "CoordinateFunctions", "NumericRegularizer"]
 
 #: Extra digits carried internally beyond the requested ``dps``.
 GUARD_DIGITS = 10
+#: Most extra digits an evaluation may add on its own (near finite blow-up points) before it gives up.
+MAX_EXTRA_DIGITS = 100_000
+
+
+class _NeedDigits(Exception):
+    """Internal: the current working precision cannot resolve the answer; ``digits`` more are needed."""
+
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
 _MAX_BRACKET_STEPS = 4000
 
 
@@ -125,45 +135,83 @@ class NumericRegularizer:
         lo, hi = (f(*values) for f in self._beta_dom)
         return bool(lo < beta < hi)
 
+    def _adaptive(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` at ``dps + GUARD_DIGITS``; if a root lies so close to a finite end of the curve that
+        digits would be lost (depth >= 3 at tiny alpha: the gap is ~alpha^(D-2) relative), rerun with enough."""
+        extra = GUARD_DIGITS
+        while True:
+            with mpmath.workdps(self.dps + extra):
+                try:
+                    return work()
+                except _NeedDigits as need:
+                    if need.digits > MAX_EXTRA_DIGITS:
+                        raise NumericalError(
+                            f"the evaluation needs {need.digits} digits beyond dps={self.dps} (a root within "
+                            f"10^-{need.digits} of the end of the curve); the cap is {MAX_EXTRA_DIGITS}"
+                        ) from None
+                    extra = max(2 * extra, need.digits)
+
+    def _check_gap(self, p: mpmath.mpf, values: tuple[Any, ...]) -> None:
+        for end in self._param_domain(values):
+            if mpmath.isfinite(end):
+                gap = abs(end - p)
+                lost = mpmath.inf if gap == 0 else mpmath.log10(max(abs(end), 1) / gap)
+                if lost + GUARD_DIGITS / 2 > mpmath.mp.dps - self.dps:
+                    raise _NeedDigits(int(min(lost, 10**7)) + GUARD_DIGITS)
+
     # ------------------------------------------------------------------ public evaluations
     def Q(self, beta: Any, **constants: Any) -> mpmath.mpf:
         """``Q(beta)`` (``+inf`` outside the range of ``b``)."""
         values = self._values(constants)
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
-            beta = _finite(beta, "beta")
-            if not self._beta_in_domain(beta, values):
+        _finite(beta, "beta")  # validate now; convert inside, at the working precision
+
+        def _work() -> Any:
+            x = _finite(beta, "beta")
+            if not self._beta_in_domain(x, values):
                 return mpmath.inf
             if self._closed_Q is not None:
-                out = self._closed_Q(beta, *values)
+                out = self._closed_Q(x, *values)
             else:
-                p = self._param_of_beta(beta, values)
-                out = beta * self._sigma_of(p, values) - self._B(p, *values)
-            return _real(out, "Q", beta)
+                p = self._param_of_beta(x, values)
+                out = x * self._sigma_of(p, values) - self._B(p, *values)
+            return _real(out, "Q", x)
+
+        return self._adaptive(_work)
 
     def grad_Q(self, beta: Any, **constants: Any) -> mpmath.mpf:
         """``Q'(beta) = b^{-1}(beta)``."""
         values = self._values(constants)
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
-            beta = _finite(beta, "beta")
-            if not self._beta_in_domain(beta, values):
+        _finite(beta, "beta")  # validate now; convert inside, at the working precision
+
+        def _work() -> Any:
+            x = _finite(beta, "beta")
+            if not self._beta_in_domain(x, values):
                 lo, hi = (f(*values) for f in self._beta_dom)
-                raise InputError(f"beta={beta}: outside the domain ({lo}, {hi}) of Q; grad Q is not defined there")
+                raise InputError(f"beta={beta!r}: outside the domain ({lo}, {hi}) of Q; grad Q is not defined there")
             if self._closed_grad is not None:
-                return _real(self._closed_grad(beta, *values), "grad_Q", beta)
-            return self._sigma_of(self._param_of_beta(beta, values), values)
+                return _real(self._closed_grad(x, *values), "grad_Q", x)
+            return self._sigma_of(self._param_of_beta(x, values), values)
+
+        return self._adaptive(_work)
 
     def hess_Q(self, beta: Any, **constants: Any) -> mpmath.mpf:
         """``Q''(beta) = 1 / b'(grad_Q(beta))``."""
         values = self._values(constants)
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
+
+        def _work() -> Any:
             p = self._param_of_beta(_finite(beta, "beta"), values)
             return self._dsigma_dp(p, values) / self._db(p, *values)
+
+        return self._adaptive(_work)
 
     def beta0(self, **constants: Any) -> mpmath.mpf:
         """``phi(w0)``, where ``Q`` vanishes."""
         values = self._values(constants)
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
+
+        def _work() -> Any:
             return _real(self._beta0(*values), "beta0", constants)
+
+        return self._adaptive(_work)
 
     def b(self, sigma: Any, **constants: Any) -> mpmath.mpf:
         """The dual map ``b(sigma) = (Q*)'(sigma)``."""
@@ -200,16 +248,21 @@ class NumericRegularizer:
         lo, hi = self._param_domain(values)
         if self._explicit:
             return lo, hi
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
+
+        def _work() -> Any:
             ends = []
             for e in (lo, hi):
                 ends.append(self._sigma_of(e, values) if mpmath.isfinite(e) else _sigma_at_infinity(self, e, values))
             return (min(ends), max(ends))
 
+        return self._adaptive(_work)
+
     def _param_of_beta(self, beta: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
         inc = self.reg.curve.increasing
-        return _monotone_root(lambda p: self._b(p, *values) - beta, self._param0(*values),
-                              self._param_domain(values), inc, f"b = {beta}")
+        p = _monotone_root(lambda p: self._b(p, *values) - beta, self._param0(*values),
+                           self._param_domain(values), inc, f"b = {beta}", dg=lambda p: self._db(p, *values))
+        self._check_gap(p, values)
+        return p
 
     def _param_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
         if self._explicit:
@@ -218,20 +271,31 @@ class NumericRegularizer:
         # sigma(param) is monotone; its direction is that of dsigma/dparam at p0
         inc = bool(self._dsigma_dp(p0, values) > 0)
         return _monotone_root(lambda p: self._sigma_of(p, values) - sigma, p0, self._param_domain(values), inc,
-                              f"sigma = {sigma}")
+                              f"sigma = {sigma}", dg=lambda p: self._dsigma_dp(p, values))
 
     def _b_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
+
+        def _work() -> Any:
             return _real(self._b(self._param_of_sigma(sigma, values), *values), "b", sigma)
 
+        return self._adaptive(_work)
+
     def _db_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
+
+        def _work() -> Any:
             p = self._param_of_sigma(sigma, values)
             return _real(self._db(p, *values) / self._dsigma_dp(p, values), "db", sigma)
 
+        return self._adaptive(_work)
+
     def _B_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
-        with mpmath.workdps(self.dps + GUARD_DIGITS):
+
+        def _work() -> Any:
             return _real(self._B(self._param_of_sigma(sigma, values), *values), "B", sigma)
+
+
+
+        return self._adaptive(_work)
 
 
 def _sigma_at_infinity(f: NumericRegularizer, end: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
@@ -265,8 +329,12 @@ def _real(v: Any, what: str, at: Any) -> mpmath.mpf:
 
 
 def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain: tuple[mpmath.mpf, mpmath.mpf],
-                   increasing: bool, what: str) -> mpmath.mpf:
-    """The root of a monotone ``g`` on the open ``domain``, starting from ``p0`` inside it."""
+                   increasing: bool, what: str, dg: Callable[[mpmath.mpf], mpmath.mpf] | None = None) -> mpmath.mpf:
+    """The root of a monotone ``g`` on the open ``domain``, starting from ``p0`` inside it.
+
+    With the derivative ``dg``, the bracket is refined by Newton steps that fall back to bisection
+    whenever a step would leave it (quadratic convergence, never lost).
+    """
     p0 = mpmath.mpf(p0)
     g0 = g(p0)
     if g0 == 0:
@@ -291,8 +359,7 @@ def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain
         for _ in range(_MAX_BRACKET_STEPS):
             q = end - sign * gap0 * mpmath.mpf(2) ** (-k)
             if q == end:
-                raise NumericalError(f"the root of {what} lies closer to the end {end} than the working precision "
-                                     f"resolves; raise dps")
+                raise _NeedDigits(2 * mpmath.mp.dps)
             gq = g(q)
             if (gq > 0) == (g0 < 0) or gq == 0:
                 break
@@ -300,6 +367,8 @@ def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain
         else:
             raise NumericalError(f"could not bracket the root of {what}")
     lo, hi = (a, q) if a < q else (q, a)
+    if dg is not None:
+        return _safeguarded_newton(g, dg, lo, hi, increasing)
     # bisection in the leading digits, then a fast bracketing solver
     for _ in range(mpmath.mp.prec + 20):
         mid = (lo + hi) / 2
@@ -318,3 +387,23 @@ def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain
             except (ValueError, ZeroDivisionError):
                 continue
     return (lo + hi) / 2
+
+
+def _safeguarded_newton(g: Callable[[mpmath.mpf], mpmath.mpf], dg: Callable[[mpmath.mpf], mpmath.mpf],
+                        lo: mpmath.mpf, hi: mpmath.mpf, increasing: bool) -> mpmath.mpf:
+    x = (lo + hi) / 2
+    for _ in range(4 * mpmath.mp.prec):
+        gx = g(x)
+        if gx == 0:
+            return x
+        if (gx > 0) == increasing:
+            hi = x
+        else:
+            lo = x
+        d = dg(x)
+        step = x - gx / d if d != 0 else None
+        new = step if step is not None and lo < step < hi else (lo + hi) / 2
+        if abs(new - x) <= abs(new) * mpmath.eps * 4 or hi - lo <= abs(new) * mpmath.eps * 4:
+            return new
+        x = new
+    return x

@@ -1,0 +1,436 @@
+"""The ``implicit-bias`` command line: argument parsing, the subcommands, and error reporting.
+
+Everything here is a thin layer over the public API: a :class:`~implicit_bias.Parametrization` is built
+with :meth:`~implicit_bias.Parametrization.from_expr` (or taken from the catalogue), derived with
+:func:`~implicit_bias.derive`, checked with :meth:`~implicit_bias.Regularizer.check` and evaluated with
+:meth:`~implicit_bias.Regularizer.to_numeric`. Numbers typed on the command line (``--at``, ``--set``)
+are parsed exactly (``0.3`` is ``3/10``) and rounded only at the working precision.
+
+Exit status: 0 on success, 1 when the engine could not derive or verify a result (the input was
+fine), 2 on bad input; the message is one line on stderr, never a traceback (``--traceback`` shows
+it for unexpected internal errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import mpmath
+import sympy as sp
+
+import implicit_bias as ib
+
+from .._parse import parse_expr
+from ..derive.numeric import GUARD_DIGITS
+from ..errors import ImplicitBiasError, InputError
+from ..parametrizations import catalogue as _catalogue_module
+
+__all__ = ["CATALOGUE", "PROG", "build_parser", "main"]
+
+PROG = "implicit-bias"
+
+#: Default number of significant digits of values printed by ``derive --at``.
+DEFAULT_DPS = 40
+_MIN_DPS, _MAX_DPS = 5, 10_000
+
+_EXAMPLE = 'implicit-bias derive "u**2 - v**2" --params u,v --init u=alpha,v=alpha'
+
+
+def _catalogue() -> dict[str, Callable[..., ib.Parametrization]]:
+    """The named constructors, in the order of the catalogue module, that are also public names."""
+    return {n: getattr(ib, n) for n in _catalogue_module.__all__ if hasattr(ib, n)}
+
+
+#: Named parametrizations available as ``derive --catalogue NAME`` and listed by ``catalogue``.
+CATALOGUE: dict[str, Callable[..., ib.Parametrization]] = _catalogue()
+
+
+class CommandLineError(InputError):
+    """A command-line argument that cannot be used as given (the message names the option)."""
+
+
+class _ArgparseError(Exception):
+    """Raised instead of argparse's print-usage-and-exit, so that the message stays one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _ArgparseError(f"{self.prog}: error: {message}; see '{self.prog} --help'")
+
+
+# ---------------------------------------------------------------------------- parsing of option values
+def _split(text: str) -> list[str]:
+    """Split ``text`` at commas that are not inside parentheses."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [s.strip() for s in items]
+
+
+def _names(texts: Sequence[str], option: str, example: str) -> list[str]:
+    names = [n for t in texts for n in _split(t)]
+    bad = [n for n in names if not n.isidentifier()]
+    if bad:
+        raise CommandLineError(
+            f"{option} {','.join(texts)!r}: {bad[0]!r} is not a name; "
+            f"give comma-separated names, e.g. {option} {example}"
+        )
+    return names
+
+
+def _pairs(texts: Sequence[str], option: str, example: str) -> dict[str, str]:
+    """``["u=alpha,v=2*alpha"]`` -> ``{"u": "alpha", "v": "2*alpha"}``, with a clear error on bad syntax."""
+    out: dict[str, str] = {}
+    for text in texts:
+        for item in _split(text):
+            name, eq, value = item.partition("=")
+            name, value = name.strip(), value.strip()
+            if not eq or not name.isidentifier() or not value:
+                raise CommandLineError(
+                    f"{option} {text!r}: {item!r} is not NAME=VALUE; write e.g. {option} {example}"
+                )
+            if name in out:
+                raise CommandLineError(f"{option} {text!r}: {name!r} is given twice; give each name once")
+            out[name] = value
+    return out
+
+
+def _symbols(texts: Sequence[str]) -> dict[str, str]:
+    """``["c,delta:real"]`` -> ``{"c": "positive", "delta": "real"}``."""
+    out: dict[str, str] = {}
+    for text in texts:
+        for item in _split(text):
+            name, colon, assumption = (s.strip() for s in item.partition(":"))
+            if not name.isidentifier() or (colon and not assumption):
+                raise CommandLineError(
+                    f"--symbols {text!r}: {item!r} is not NAME or NAME:ASSUMPTION; write e.g. --symbols c,delta:real "
+                    "(assumption positive, nonnegative or real; positive if omitted)"
+                )
+            out[name] = assumption or "positive"
+    return out
+
+
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _number(text: str, option: str, digits: int) -> mpmath.mpf:
+    """Parse ``text`` exactly (``0.3`` is ``3/10``, ``1/3``, ``sqrt(2)`` allowed) and round at ``digits``."""
+    # A plain decimal literal is read exactly here: Python's float would turn 1e-400 into 0 and 1e400 into inf.
+    value = sp.Rational(text) if _DECIMAL.fullmatch(text.strip()) else parse_expr(text, {}, argument=option)
+    approx = sp.N(value, digits)
+    if not (approx.is_real and approx.is_finite):
+        raise CommandLineError(f"{option}={text!r}: {value} is not a finite real number; give e.g. {option}=0.5")
+    with mpmath.workdps(digits):
+        return mpmath.mpf(approx)
+
+
+def _dps(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: give an integer number of digits, e.g. 40") from None
+    if not _MIN_DPS <= n <= _MAX_DPS:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: give between {_MIN_DPS} and {_MAX_DPS} digits")
+    return n
+
+
+# ---------------------------------------------------------------------------- library errors -> options
+_LIBRARY_ARGUMENTS = {"expr": "EXPR", "params": "--params", "init": "--init", "lr": "--lr", "symbols": "--symbols",
+                      "D": "--D", "shape": "--catalogue", "delta": "--catalogue", "beta": "--at", "dps": "--dps"}
+
+
+def _with_option(message: str) -> str:
+    """Prefix a library message (``"init['u']='x': ..."``) with the command-line option it came from."""
+    m = re.match(r"(\w+)\s*[=\[:(]", message)
+    option = _LIBRARY_ARGUMENTS.get(m.group(1)) if m else None
+    return f"{option}: {message}" if option and not message.startswith(option) else message
+
+
+# ---------------------------------------------------------------------------- the parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``implicit-bias`` command, with its subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Each subcommand sets ``run`` (a callable taking the parsed namespace and returning an exit status).
+    """
+    parser = _Parser(prog=PROG, description="Derive and verify the implicit regularizer Q of gradient flow "
+                     "for a parametrization beta = phi(w).")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {ib.__version__}")
+    parser.add_argument("--traceback", action="store_true", help="show the traceback of an unexpected internal error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for add in _SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def _add_derive(sub: Any) -> None:
+    names = ", ".join(CATALOGUE)
+    p = sub.add_parser(
+        "derive", help="derive Q for beta = phi(w) (an expression, or --catalogue NAME)",
+        description="Derive the implicit regularizer Q of gradient flow for beta = phi(w), check it\n"
+        "independently and optionally evaluate it at given beta.",
+        epilog=f"example:\n  {_EXAMPLE} \\\n      --at 0.7 --set alpha=0.3 --format json\n"
+        f"  {PROG} derive --catalogue diagonal --D 3 --at 1 --set alpha=0.1",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("expr", nargs="?", metavar="EXPR", help="phi in Python syntax, e.g. 'u**2 - v**2'")
+    p.add_argument("--params", action="append", default=[], metavar="NAMES", help="the parameters, e.g. u,v")
+    p.add_argument("--init", action="append", default=[], metavar="NAME=VALUE,...",
+                   help="initialization of every parameter in alpha and --symbols, e.g. u=alpha,v=alpha")
+    p.add_argument("--lr", action="append", default=[], metavar="NAME=VALUE,...",
+                   help="learning-rate multipliers (default 1 each), e.g. u=1,v=2")
+    p.add_argument("--symbols", action="append", default=[], metavar="NAME[:ASSUMPTION],...",
+                   help="extra constants (positive unless :nonnegative or :real), e.g. c,delta:real")
+    p.add_argument("--catalogue", choices=list(CATALOGUE), metavar="NAME",
+                   help=f"use a named parametrization instead of EXPR ({names})")
+    p.add_argument("--D", type=int, metavar="D", help="depth for --catalogue diagonal, positive or product")
+    p.add_argument("--format", choices=["text", "latex", "json"], default="text", help="output format (text)")
+    p.add_argument("--at", action="extend", nargs="+", default=[], metavar="BETA",
+                   help="evaluate Q and grad_Q at these beta (needs --set for every constant)")
+    p.add_argument("--set", action="extend", nargs="+", default=[], metavar="NAME=VALUE", dest="values",
+                   help="values of the constants for --at, e.g. alpha=0.3")
+    p.add_argument("--dps", type=_dps, default=DEFAULT_DPS,
+                   help=f"significant digits of the --at values (default {DEFAULT_DPS})")
+    p.set_defaults(run=_run_derive)
+
+
+def _add_catalogue(sub: Any) -> None:
+    p = sub.add_parser("catalogue", help="list the named parametrizations",
+                       description="List the named parametrizations usable as 'derive --catalogue NAME'.")
+    p.set_defaults(run=_run_catalogue)
+
+
+#: Each adds one subcommand (a parser whose defaults set ``run``); a new subcommand is one more entry.
+_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue)
+
+
+# ---------------------------------------------------------------------------- catalogue
+def _summary(f: Callable[..., Any]) -> str:
+    """The first line of ``f``'s docstring, without reST markup."""
+    doc = (inspect.getdoc(f) or "").strip()
+    return doc.splitlines()[0].replace("``", "") if doc else ""
+
+
+def _run_catalogue(args: argparse.Namespace) -> int:
+    width = max(len(n) for n in CATALOGUE)
+    for name, f in CATALOGUE.items():
+        print(f"{name:<{width}}  {_summary(f)}")
+    print(f"\nuse: {PROG} derive --catalogue NAME [--D D]")
+    return 0
+
+
+# ---------------------------------------------------------------------------- derive
+def _parametrization(args: argparse.Namespace) -> ib.Parametrization:
+    if args.catalogue is not None:
+        extra = [o for o, v in (("EXPR", args.expr), ("--params", args.params), ("--init", args.init),
+                                ("--lr", args.lr), ("--symbols", args.symbols)) if v]
+        if extra:
+            raise CommandLineError(f"--catalogue {args.catalogue}: cannot be combined with {', '.join(extra)}; "
+                                   "give either EXPR with --params/--init or --catalogue NAME")
+        build = CATALOGUE[args.catalogue]
+        if args.D is None:
+            return build()
+        if "D" not in inspect.signature(build).parameters:
+            raise CommandLineError(f"--D {args.D}: {args.catalogue} has no depth; drop --D")
+        return build(args.D)
+    if args.D is not None:
+        raise CommandLineError(f"--D {args.D}: a depth applies only with --catalogue NAME; drop --D or add --catalogue")
+    if args.expr is None:
+        raise CommandLineError(f"EXPR: missing; give phi and its parameters, e.g. {_EXAMPLE}, or --catalogue NAME")
+    if not args.params:
+        raise CommandLineError(f"--params: missing; name the parameters of EXPR={args.expr!r}, e.g. --params u,v")
+    if not args.init:
+        raise CommandLineError("--init: missing; give the initialization of every parameter, e.g. "
+                               "--init u=alpha,v=alpha")
+    params = _names(args.params, "--params", "u,v")
+    init = _pairs(args.init, "--init", "u=alpha,v=alpha")
+    lr = _pairs(args.lr, "--lr", "u=1,v=1") if args.lr else None
+    symbols = _symbols(args.symbols)
+    return ib.Parametrization.from_expr(args.expr, params, init, lr, symbols=symbols)
+
+
+def _constant_values(args: argparse.Namespace, p: ib.Parametrization) -> dict[str, mpmath.mpf]:
+    """The ``--set`` values, checked against the constants of ``p`` (all are needed when ``--at`` is given)."""
+    given = _pairs(args.values, "--set", "alpha=0.3")
+    constants = {s.name: s for s in p.constants}
+    unknown = [n for n in given if n not in constants]
+    if unknown:
+        raise CommandLineError(f"--set {unknown[0]}={given[unknown[0]]}: {unknown[0]!r} is not a constant of this "
+                               f"model; its constants are {', '.join(constants) or 'none'}")
+    if given and not args.at:
+        raise CommandLineError(f"--set {' '.join(args.values)}: values are used only to evaluate Q at --at points; "
+                               "add --at BETA or drop --set")
+    missing = [n for n in constants if n not in given]
+    if args.at and missing:
+        raise CommandLineError(f"--set: no value for {', '.join(missing)}, needed to evaluate at --at "
+                               f"{' '.join(args.at)}; add e.g. --set {' '.join(f'{n}=0.5' for n in missing)}")
+    digits = args.dps + GUARD_DIGITS
+    values: dict[str, mpmath.mpf] = {}
+    for name, text in given.items():
+        v = _number(text, f"--set {name}", digits)
+        s = constants[name]
+        if (s.is_positive and v <= 0) or (s.is_nonnegative and v < 0):
+            kind = "positive" if s.is_positive else "non-negative"
+            raise CommandLineError(f"--set {name}={text}: {name} is {kind}; give a {kind} value")
+        values[name] = v
+    return values
+
+
+def _evaluate(reg: ib.Regularizer, args: argparse.Namespace, values: dict[str, mpmath.mpf]
+              ) -> list[dict[str, str]]:
+    """``Q`` and ``grad_Q`` at each ``--at`` point, as decimal strings with ``--dps`` digits."""
+    digits = args.dps + GUARD_DIGITS
+    betas = [(text, _number(text, "--at", digits)) for text in args.at]
+    f = reg.to_numeric(dps=args.dps)
+    rows = []
+    for text, beta in betas:
+        q = f.Q(beta, **values)
+        if not mpmath.isfinite(q):
+            where = ", ".join(f"{n}={mpmath.nstr(v, 6)}" for n, v in values.items())
+            lo, hi = reg.beta_domain
+            raise CommandLineError(f"--at {text}: beta={text} is outside the domain ({lo}, {hi}) of Q at {where}, "
+                                   "where Q = +oo; choose BETA inside it")
+        g = f.grad_Q(beta, **values)
+        rows.append({"beta": mpmath.nstr(beta, args.dps), "Q": mpmath.nstr(q, args.dps),
+                     "grad_Q": mpmath.nstr(g, args.dps)})
+    return rows
+
+
+def _limits(reg: ib.Regularizer) -> list[str] | None:
+    if not hasattr(reg, "limits"):
+        return None
+    return [str(lim) for lim in reg.limits()]
+
+
+def _run_derive(args: argparse.Namespace) -> int:
+    if args.format == "latex" and args.at:
+        raise CommandLineError(f"--at {' '.join(args.at)}: values are printed only with --format text or json")
+    p = _parametrization(args)
+    values = _constant_values(args, p)
+    reg = ib.derive(p)
+    if args.format == "latex":
+        print(reg.latex())
+        return 0
+    check = reg.check()
+    report: dict[str, Any] = {
+        "parametrization": {"phi": str(p.phi), "params": [str(w) for w in p.params],
+                            "init": [str(e) for e in p.init], "lr": [str(e) for e in p.lr]},
+        "kind": reg.kind,
+        "Q": str(reg.Q),
+        "grad_Q": str(reg.grad_Q),
+        "conjugate": str(reg.conjugate),
+        "beta0": str(reg.beta0),
+        "domain": [str(e) for e in reg.beta_domain],
+        "kernel": str(reg.kernel),
+        "verified": bool(check.verified),
+        "residual": float(check.residual) if mpmath.isfinite(check.residual) else None,
+        "tolerance": float(check.tolerance),
+    }
+    if reg.kind != "closed":
+        report["root"] = str(reg.root)
+        report["equation"] = f"{reg.curve.b} = beta"
+    if not reg.curve.explicit:
+        report["sigma"] = str(reg.curve.sigma)
+    lim = _limits(reg)
+    if lim is not None:
+        report["limits"] = lim
+    if args.at:
+        report["constants"] = {n: mpmath.nstr(v, args.dps) for n, v in values.items()}
+        report["values"] = _evaluate(reg, args, values)
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        print(_text(report, reg))
+    return 0 if check.verified else 1
+
+
+def _text(report: dict[str, Any], reg: ib.Regularizer) -> str:
+    param = reg.curve.param
+    rows = [
+        ("model", f"beta = {report['parametrization']['phi']}, w0 = ({', '.join(report['parametrization']['init'])}),"
+                  f" eta = ({', '.join(report['parametrization']['lr'])})"),
+        ("kind", report["kind"]),
+        ("Q(beta)", report["Q"]),
+        ("grad_Q(beta)", report["grad_Q"]),
+    ]
+    if "root" in report:
+        rows.append((report["root"], f"the root {param} of {report['equation']}"))
+    rows.append(("Q*(sigma)", report["conjugate"] + ("" if "sigma" not in report else f", sigma = {report['sigma']}")))
+    rows += [("beta0", report["beta0"]), ("domain", f"({report['domain'][0]}, {report['domain'][1]})"),
+             ("verified", f"{report['verified']} (residual {report['residual']:.1e}, tolerance "
+                          f"{report['tolerance']:.0e})" if report["residual"] is not None else str(report["verified"]))]
+    for i, lim in enumerate(report.get("limits", [])):
+        rows.append(("limits" if i == 0 else "", lim))
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k:<{width}}  {v}" for k, v in rows]
+    if "values" in report:
+        at = ", ".join(f"{n} = {v}" for n, v in report["constants"].items())
+        lines += ["", f"at {at}" if at else "values"]
+        table = [("beta", "Q(beta)", "grad_Q(beta)")] + [(r["beta"], r["Q"], r["grad_Q"]) for r in report["values"]]
+        w = [max(len(row[j]) for row in table) for j in range(3)]
+        lines += ["  ".join(c.rjust(w[j]) for j, c in enumerate(row)) for row in table]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``implicit-bias`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 success, 1 not derived or not verified, 2 bad input.
+
+    Examples
+    --------
+    >>> main(["derive", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha,v=alpha", "--format", "latex"])
+    Q(\\beta) = \\frac{\\alpha^{2}}{2} + ...
+    0
+    >>> main(["derive", "u**2 - v**2", "--params", "u,v", "--init", "u:alpha"])  # doctest: +SKIP
+    implicit-bias: error: --init 'u:alpha': 'u:alpha' is not NAME=VALUE; write e.g. --init u=alpha,v=alpha
+    2
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    show_traceback = "--traceback" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args))
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except _ArgparseError as exc:
+        return _fail(str(exc), 2)
+    except InputError as exc:
+        return _fail(f"{PROG}: error: {_with_option(str(exc))}", 2)
+    except ImplicitBiasError as exc:
+        return _fail(f"{PROG}: {type(exc).__name__}: {exc}", 1)
+    except Exception as exc:
+        if show_traceback:
+            raise
+        return _fail(f"{PROG}: internal error ({type(exc).__name__}: {exc}); rerun with --traceback and report it", 1)
+
+
+def _fail(message: str, status: int) -> int:
+    print(" ".join(message.split()), file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""The ``implicit-bias`` command: output formats, values to many digits, and a table of bad invocations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import mpmath
+import pytest
+
+import implicit_bias as ib
+from implicit_bias.cli.main import main
+
+HYPENTROPY = ["derive", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha,v=alpha"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_json_hypentropy_value_to_30_digits(capsys):
+    status, out, err = run(capsys, *HYPENTROPY, "--format", "json", "--at", "0.7", "--set", "alpha=0.3", "--dps", "40")
+    assert status == 0, err
+    report = json.loads(out)
+    for key in ("kind", "Q", "grad_Q", "conjugate", "beta0", "verified", "residual", "values"):
+        assert key in report, f"key {key!r} missing from the JSON report: {sorted(report)}"
+    assert report["kind"] == "closed"
+    assert report["beta0"] == "0"
+    assert report["verified"] is True
+    assert isinstance(report["residual"], float) and report["residual"] < 1e-20
+    [row] = report["values"]
+    assert row["beta"] == "0.7"
+    with mpmath.workdps(60):
+        alpha, beta = mpmath.mpf(3) / 10, mpmath.mpf(7) / 10
+        # Woodworth et al. (2020) Thm 1 hypentropy, in this toolkit's normalization (1/4 of the paper's).
+        expected_Q = (alpha**2 / 2 + beta * mpmath.asinh(beta / (2 * alpha**2)) / 4
+                      - mpmath.sqrt(beta**2 + 4 * alpha**4) / 4)
+        expected_grad = mpmath.asinh(beta / (2 * alpha**2)) / 4
+        for name, expected in (("Q", expected_Q), ("grad_Q", expected_grad)):
+            got = mpmath.mpf(row[name])
+            rel = abs(got - expected) / abs(expected)
+            assert rel < mpmath.mpf(10) ** -30, f"{name}(0.7) at alpha=0.3: got {row[name]}, expected " \
+                f"{mpmath.nstr(expected, 35)} (relative error {mpmath.nstr(rel, 3)})"
+        assert len(row["Q"].replace("0.", "", 1)) >= 30, f"--dps 40 printed only {row['Q']!r}"
+
+
+def test_json_has_limits_when_the_engine_provides_them(capsys):
+    status, out, _ = run(capsys, *HYPENTROPY, "--format", "json")
+    report = json.loads(out)
+    assert status == 0
+    assert "values" not in report
+    if hasattr(ib.Regularizer, "limits"):
+        assert len(report["limits"]) == 2 and all(isinstance(s, str) for s in report["limits"])
+
+
+def test_text_output_has_every_field_and_a_table(capsys):
+    status, out, err = run(capsys, *HYPENTROPY, "--at", "0.7", "-0.2", "--set", "alpha=0.3", "--dps", "20")
+    assert status == 0, err
+    for field in ("kind", "Q(beta)", "grad_Q(beta)", "Q*(sigma)", "beta0", "domain", "verified", "residual"):
+        assert field in out, f"{field!r} missing from the text output:\n{out}"
+    table = out.split("at alpha = 0.3", 1)[1].strip().splitlines()
+    assert table[0].split() == ["beta", "Q(beta)", "grad_Q(beta)"]
+    assert [line.split()[0] for line in table[1:]] == ["0.7", "-0.2"]
+    assert table[1].split()[1].startswith("0.2261029082816831533"), table[1]
+
+
+def test_latex_output(capsys):
+    status, out, _ = run(capsys, *HYPENTROPY, "--format", "latex")
+    assert status == 0
+    assert out.startswith(r"Q(\beta) = ")
+    assert r"\operatorname{asinh}" in out and r"\alpha^{2}" in out
+    assert out.strip() == ib.derive(ib.diagonal(2)).latex()
+
+
+def test_latex_of_an_implicit_regularizer_states_the_root_equation(capsys):
+    status, out, _ = run(capsys, "derive", "--catalogue", "diagonal", "--D", "3", "--format", "latex")
+    assert status == 0
+    assert r"\sigma{\left(\beta \right)}" in out and r"\quad" in out
+
+
+def test_catalogue_entry_values_satisfy_the_defining_equation(capsys):
+    """``--catalogue diagonal --D 3``: ``grad_Q(beta)`` must solve ``b(s) = beta`` (checked here independently)."""
+    status, out, err = run(capsys, "derive", "--catalogue", "diagonal", "--D", "3", "--format", "json",
+                           "--at", "0.5", "-2", "--set", "alpha=0.2", "--dps", "30")
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["kind"] == "legendre" and report["verified"] is True
+    with mpmath.workdps(50):
+        alpha = mpmath.mpf(2) / 10
+        for row in report["values"]:
+            s, beta = mpmath.mpf(row["grad_Q"]), mpmath.mpf(row["beta"])
+            b = alpha**3 * ((1 - 3 * alpha * s) ** -3 - (1 + 3 * alpha * s) ** -3)
+            assert abs(b - beta) < mpmath.mpf(10) ** -27 * abs(beta), f"b(grad_Q({row['beta']})) = {b}"
+
+
+def test_symbols_and_learning_rates(capsys):
+    status, out, err = run(capsys, "derive", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha*c,v=alpha*c",
+                           "--lr", "u=1,v=1", "--symbols", "c", "--format", "json", "--at", "0.7",
+                           "--set", "alpha=0.3", "c=1")
+    assert status == 0, err
+    report = json.loads(out)
+    assert report["values"][0]["Q"].startswith("0.2261029082816831533")
+
+
+def test_catalogue_lists_every_named_constructor(capsys):
+    status, out, _ = run(capsys, "catalogue")
+    assert status == 0
+    for name in ("diagonal", "positive", "single_neuron", "product"):
+        line = next((ln for ln in out.splitlines() if ln.startswith(name + " ")), None)
+        assert line is not None, f"{name} not listed:\n{out}"
+        assert len(line.split(None, 1)[1]) > 20, f"no description for {name}: {line!r}"
+
+
+def test_help_and_version_exit_zero(capsys):
+    assert main(["--help"]) == 0
+    assert "derive" in capsys.readouterr().out
+    assert main(["derive", "--help"]) == 0
+    assert "--init" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert ib.__version__ in capsys.readouterr().out
+
+
+BAD = [
+    # (argv, fragment of the one-line message)
+    (["derive", "u**2 - v**2", "--params", "u,v", "--init", "u:alpha"], "--init 'u:alpha'"),
+    (["derive", "u**2 - v**2", "--params", "u,v", "--init", "u:alpha"], "NAME=VALUE"),
+    (["derive", "u**2 -* v**2", "--params", "u,v", "--init", "u=alpha,v=alpha"], "EXPR"),
+    (["derive", "u^2 - v^2", "--params", "u,v", "--init", "u=alpha,v=alpha"], "write '**'"),
+    (["derive", "u**2 - w**2", "--params", "u,v", "--init", "u=alpha,v=alpha"], "unknown name 'w'"),
+    (["derive", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha,v=gamma"], "--init: init['v']='gamma'"),
+    (["derive", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha"], "missing ['v']"),
+    (["derive", "u**2 - v**2", "--params", "u,v", "--init", "u=0,v=0"], "--init"),
+    (["derive", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha,v=alpha", "--lr", "u=-1,v=1"], "--lr"),
+    (["derive", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha,v=alpha", "--symbols", "c:complex"],
+     "--symbols"),
+    (["derive", "u**2 - v**2", "--params", "u,t", "--init", "u=alpha,t=alpha"], "--params"),
+    (["derive", "u**2 - v**2", "--init", "u=alpha,v=alpha"], "--params: missing"),
+    (["derive", "--params", "u,v", "--init", "u=alpha,v=alpha"], "EXPR: missing"),
+    ([*HYPENTROPY, "--at", "0.7"], "--set alpha=0.5"),
+    ([*HYPENTROPY, "--at", "0.7", "--set", "alpha=-1"], "alpha is positive"),
+    ([*HYPENTROPY, "--at", "0.7", "--set", "alpha=0.3", "gamma=1"], "'gamma' is not a constant"),
+    ([*HYPENTROPY, "--at", "0.7", "--set", "alpha=x"], "--set alpha='x'"),
+    ([*HYPENTROPY, "--at", "zero", "--set", "alpha=1"], "--at='zero'"),
+    ([*HYPENTROPY, "--set", "alpha=1"], "add --at BETA"),
+    ([*HYPENTROPY, "--format", "latex", "--at", "1"], "--format text or json"),
+    ([*HYPENTROPY, "--format", "xml"], "invalid choice: 'xml'"),
+    ([*HYPENTROPY, "--dps", "2"], "--dps"),
+    (["derive", "u*v", "--params", "u,v", "--init", "u=alpha,v=alpha", "--at", "-1", "--set", "alpha=1"],
+     "outside the domain"),
+    (["derive", "--catalogue", "single_neuron", "--D", "3"], "has no depth"),
+    (["derive", "--catalogue", "diagonal", "--D", "1"], "--D"),
+    (["derive", "--catalogue", "nope"], "invalid choice: 'nope'"),
+    (["derive", "--catalogue", "diagonal", "u**2"], "cannot be combined with EXPR"),
+    ([], "required: COMMAND"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+]
+
+
+@pytest.mark.parametrize(("argv", "fragment"), BAD, ids=[" ".join(a)[-45:] or "no arguments" for a, _ in BAD])
+def test_bad_invocation_exits_2_with_one_line(capsys, argv, fragment):
+    status, out, err = run(capsys, *argv)
+    assert status == 2, f"exit status {status} for {argv}; stderr: {err!r}"
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
+    assert "Traceback" not in err
+    assert fragment in lines[0], f"{fragment!r} not in the message {lines[0]!r}"
+    assert lines[0].startswith("implicit-bias")
+
+
+def test_command_runs_in_a_fresh_process():
+    cmd = [sys.executable, "-m", "implicit_bias.cli.main", *HYPENTROPY, "--format", "json",
+           "--at", "0.7", "--set", "alpha=0.3", "--dps", "20"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert json.loads(proc.stdout)["values"][0]["grad_Q"].startswith("0.5168514546822995315")
+    bad = subprocess.run([*cmd[:3], "derive", "u**2", "--params", "u", "--init", "u:alpha"], capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.count("\n") == 1 and "--init 'u:alpha'" in bad.stderr
+
+
+def test_engine_failures_exit_1_with_one_line(capsys, monkeypatch):
+    def cannot(p):
+        raise ib.DerivationError("cannot solve the flow\nof this phi")
+
+    monkeypatch.setattr(ib, "derive", cannot)
+    status, out, err = run(capsys, *HYPENTROPY)
+    assert (status, out) == (1, "")
+    assert err == "implicit-bias: DerivationError: cannot solve the flow of this phi\n"
+
+    def broken(p):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ib, "derive", broken)
+    status, _, err = run(capsys, *HYPENTROPY)
+    assert status == 1
+    assert err.count("\n") == 1 and "internal error (RuntimeError: a bug)" in err and "--traceback" in err
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["--traceback", *HYPENTROPY])
+
+
+def test_unverified_result_exits_1(capsys, monkeypatch):
+    failed = ib.CheckResult(verified=False, residual=1e-3, tolerance=1e-20)
+    monkeypatch.setattr(ib.Regularizer, "check", lambda self, **kw: failed)
+    status, out, _ = run(capsys, *HYPENTROPY, "--format", "json")
+    assert status == 1
+    report = json.loads(out)
+    assert report["verified"] is False and report["residual"] == 1e-3
