@@ -6,6 +6,9 @@ asinh(beta/(2*alpha**2))/4
 """
 
 from .derive import BETA, SIGMA, CheckResult, Regularizer, derive
+from .derive.explicit import ExplicitRegularizer, explicit_regularizer
+from .derive.limits import Limit, Limits
+from .derive.numeric import NumericRegularizer
 from .errors import (
     CriticalInitializationError,
     DerivationError,
@@ -18,6 +21,7 @@ from .errors import (
     ParseError,
 )
 from .parametrizations import ALPHA, Parametrization, diagonal, positive, product, single_neuron
+from .parametrizations.coupled import lie_bracket, split_coordinates
 
 __version__ = "0.1.0"
 
@@ -28,10 +32,14 @@ __all__ = [
     "CheckResult",
     "CriticalInitializationError",
     "DerivationError",
+    "ExplicitRegularizer",
     "ImplicitBiasError",
     "InputError",
+    "Limit",
+    "Limits",
     "NoMirrorPotentialError",
     "NotSeparableError",
+    "NumericRegularizer",
     "NumericalError",
     "Parametrization",
     "ParametrizationError",
@@ -39,7 +47,10 @@ __all__ = [
     "Regularizer",
     "derive",
     "diagonal",
+    "explicit_regularizer",
+    "lie_bracket",
     "positive",
     "product",
     "single_neuron",
+    "split_coordinates",
 ]

@@ -151,3 +151,23 @@ def test_non_monomial_flow_is_solved_through_its_implicit_integral():
     assert sp.simplify(reg.curve.weights[0] - sp.tan(s + sp.atan(a))) == 0
     assert sp.simplify(reg.curve.domain[1] - (sp.pi / 2 - sp.atan(a))) == 0
     assert reg.check(n_points=4).verified
+
+
+def test_balanced_depth3_product():
+    """w1 w2 w3 from (alpha, alpha, alpha): every w_j = t with t' = t^2, so t = alpha / (1 - alpha sigma) and
+    grad Q(beta) = 1/alpha - beta^(-1/3) (by hand); Q = beta/alpha - 3 beta^(2/3)/2 + alpha^2/2 on beta > 0."""
+    reg = ib.derive(ib.product(3))
+    assert reg.kind == "closed"
+    assert sp.simplify(reg.grad_Q - (1 / a - beta ** sp.Rational(-1, 3))) == 0
+    assert sp.simplify(reg.Q - (beta / a - 3 * beta ** sp.Rational(2, 3) / 2 + a**2 / 2)) == 0
+    assert reg.beta_domain == (0, sp.oo)
+
+
+def test_every_catalogue_entry_has_a_known_answer_here():
+    import inspect
+
+    from implicit_bias.parametrizations import catalogue
+
+    source = inspect.getsource(inspect.getmodule(test_every_catalogue_entry_has_a_known_answer_here))
+    missing = [name for name in catalogue.__all__ if f"ib.{name}(" not in source]
+    assert not missing, f"catalogue entries without a known-answer test: {missing}"
