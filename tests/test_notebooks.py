@@ -16,7 +16,7 @@ def test_notebook_runs(path: Path):
         if cell["cell_type"] == "code":
             source = "".join(cell["source"])
             assert "import implicit_bias." not in source.replace("import implicit_bias as ib", ""), "public API only"
-            exec(compile(source, f"{path.name}[cell {i}]", "exec"), namespace)  # noqa: S102 - our own notebook
+            exec(compile(source, f"{path.name}[cell {i}]", "exec"), namespace)  # our own notebook, public API
 
 
 def test_there_is_a_notebook():
