@@ -171,3 +171,15 @@ def test_every_catalogue_entry_has_a_known_answer_here():
     source = inspect.getsource(inspect.getmodule(test_every_catalogue_entry_has_a_known_answer_here))
     missing = [name for name in catalogue.__all__ if f"ib.{name}(" not in source]
     assert not missing, f"catalogue entries without a known-answer test: {missing}"
+
+
+def test_learning_rates_weight_the_rich_limit():
+    """u' = 2 eta_u u: b ~ alpha^2 exp(4 eta_u sigma) as sigma -> oo, so grad Q(beta) ~ log(1/alpha) / (2 eta_u)
+    for beta > 0 and -log(1/alpha) / (2 eta_v) for beta < 0 (by hand): an l1 norm weighted by 1/eta."""
+    reg = ib.derive(ib.diagonal(2, lr=(1, 3)))
+    assert reg.kind == "legendre"
+    rich = reg.limits().rich
+    assert rich.name == "asymmetric l1"
+    t = sp.Symbol("t", positive=True)
+    assert sp.simplify(rich.scale * rich.form.subs(beta, t) - sp.log(1 / a) * t / 2) == 0
+    assert sp.simplify(rich.scale * rich.form.subs(beta, -t) - sp.log(1 / a) * t / 6) == 0

@@ -82,9 +82,12 @@ def _rich_limit(reg: Regularizer) -> Limit:
     two_sided = beta_lo == -sp.oo or (beta_lo.is_negative is True)
     c_plus: sp.Expr | None = hi if hi.is_finite is not False and hi is not sp.nan and not hi.has(sp.nan) else None
     c_minus: sp.Expr | None = -lo if lo.is_finite is not False and lo is not sp.nan and not lo.has(sp.nan) else None
-    if c_plus is None or (two_sided and c_minus is None):
-        if reg.kind != "closed":
+    if (c_plus is None or (two_sided and c_minus is None)) and reg.kind != "closed":
+        dominant = _dominant_exponentials(reg)
+        if dominant is None:
             return Limit("alpha -> 0", "not derived: no closed grad_Q and an unbounded dual range", sp.nan, sp.nan)
+        c_plus, c_minus = dominant
+    if c_plus is None or (two_sided and c_minus is None):
         log_inv = sp.log(1 / a)
         L_plus = sp.limit(reg.grad_Q.subs(BETA, 1) / log_inv, a, 0, "+")
         if L_plus == 0:
@@ -106,6 +109,35 @@ def _rich_limit(reg: Regularizer) -> Limit:
         return Limit("alpha -> 0", name, c_plus, sp.Abs(BETA), *_confirm(reg, c_plus * sp.Abs(BETA), big=False))
     form = sp.Piecewise((BETA, BETA >= 0), (-(c_minus / c_plus) * BETA, True))
     return Limit("alpha -> 0", "asymmetric l1", c_plus, form, *_confirm(reg, c_plus * form, big=False))
+
+
+def _dominant_exponentials(reg: Regularizer) -> tuple[sp.Expr, sp.Expr] | None:
+    """For ``b = sum_j A_j exp(k_j sigma)``: as ``sigma -> +oo`` the largest rate dominates, so
+    ``grad_Q(beta) ~ log(beta / A_+) / k_+`` and, when ``A_+ ~ alpha^m``, ``c_+ = (m / k_+) log(1/alpha)``;
+    symmetrically for ``sigma -> -oo``. ``None`` if ``b`` is not such a sum."""
+    c = reg.curve
+    if not c.explicit:
+        return None
+    a, s = _alpha(reg), c.param
+    terms: dict[sp.Expr, sp.Expr] = {}
+    for term in sp.Add.make_args(sp.expand(c.b.rewrite(sp.exp))):
+        exps = [e for e in term.atoms(sp.exp) if e.has(s)]
+        if len(exps) != 1:
+            return None
+        rate = sp.expand(exps[0].args[0] / s)
+        if rate.has(s):
+            return None
+        terms[rate] = terms.get(rate, 0) + term / exps[0]
+    rates = [r for r in terms if r.is_number]
+    if len(rates) != len(terms) or not rates:
+        return None
+    ends = []
+    for rate in (max(rates), min(rates)):
+        m = sp.limit(sp.log(sp.Abs(terms[rate])) / sp.log(a), a, 0, "+")
+        if not m.is_positive:
+            return None
+        ends.append(tidy(m / sp.Abs(rate)) * sp.log(1 / a))
+    return ends[0], ends[1]
 
 
 def _confirm(reg: Regularizer, approx: sp.Expr, *, big: bool) -> tuple[float | None, str]:
