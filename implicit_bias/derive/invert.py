@@ -53,7 +53,13 @@ def tidy(e: sp.Expr) -> sp.Expr:
     """Targeted clean-up of a coefficient: expand, denest and rationalize radicals (no ``simplify``)."""
     e = sp.expand(sp.powsimp(sp.expand(e), force=False))
     e = sp.radsimp(sp.sqrtdenest(e))
-    return sp.factor(sp.expand(e))
+    e = sp.expand(e)
+    # multivariate factoring is exponential in the worst case: only for small coefficients
+    return sp.factor(e) if sp.count_ops(e) <= _FACTOR_MAX_OPS else e
+
+
+#: Largest coefficient (in operations) that :func:`tidy` factors; larger ones are left expanded.
+_FACTOR_MAX_OPS = 60
 
 
 def tidy_in(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
