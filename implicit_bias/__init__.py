@@ -22,6 +22,7 @@ from .errors import (
 )
 from .parametrizations import ALPHA, Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
+from .problems import SparseRegression, sparse_regression
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,7 @@ __all__ = [
     "ParametrizationError",
     "ParseError",
     "Regularizer",
+    "SparseRegression",
     "derive",
     "diagonal",
     "explicit_regularizer",
@@ -52,5 +54,6 @@ __all__ = [
     "positive",
     "product",
     "single_neuron",
+    "sparse_regression",
     "split_coordinates",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 
 from .errors import InputError
@@ -25,6 +26,18 @@ class SparseRegression:
     beta_star: np.ndarray
     seed: int
     noise_std: float
+    noise: np.ndarray
+
+    def y_exact(self, dps: int = 100) -> list[mpmath.mpf]:
+        """``X beta* + noise`` computed at ``dps`` digits from the exact float entries of ``X`` and the noise:
+        unlike the float64 ``y``, it lies in the span of the planted support to ``dps`` digits, so the
+        min-l1 solution is exactly ``beta*``'s support (a degenerate vertex) instead of a rounding artefact."""
+        with mpmath.workdps(dps):
+            r = len(np.flatnonzero(self.beta_star))
+            value = 1 / mpmath.sqrt(r)
+            support = np.flatnonzero(self.beta_star)
+            return [+(mpmath.fsum(mpmath.mpf(self.X[i, j]) * value for j in support) + mpmath.mpf(self.noise[i]))
+                    for i in range(self.X.shape[0])]
 
     def population_error(self, beta: np.ndarray) -> float:
         """``E <beta - beta*, x>^2 = ||beta - beta*||_2^2`` for ``x ~ N(0, I)`` (noiseless labels)."""
@@ -65,5 +78,5 @@ def sparse_regression(d: int, n: int, sparsity: int, *, seed: int = 0, noise_std
     beta_star = np.zeros(d)
     beta_star[rng.choice(d, size=sparsity, replace=False)] = 1 / np.sqrt(sparsity)
     X = rng.standard_normal((n, d))
-    y = X @ beta_star + noise_std * rng.standard_normal(n)
-    return SparseRegression(X, y, beta_star, seed, noise_std)
+    noise = noise_std * rng.standard_normal(n)
+    return SparseRegression(X, X @ beta_star + noise, beta_star, seed, noise_std, noise)

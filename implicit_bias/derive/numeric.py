@@ -39,7 +39,34 @@ _MAX_BRACKET_STEPS = 4000
 
 
 def _lambdify(args: list[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
-    return sp.lambdify(args, expr, modules="mpmath")
+    """An mpmath callable for ``expr`` that guards against cancellation in its top-level sum.
+
+    A sum of large terms with a small total (``alpha^2 e^{4 sigma} - alpha^2 e^{-4 sigma}`` at small ``sigma``)
+    loses ``log10(sum |terms| / |total|)`` digits; the callable measures that ratio and, when it eats into the
+    guard digits, evaluates again with that many more digits.
+    """
+    f = sp.lambdify(args, expr, modules="mpmath")
+    terms = sp.Add.make_args(expr)
+    if len(terms) < 2:
+        return f
+    g = sp.lambdify(args, sp.Add(*[sp.Abs(t) for t in terms]), modules="mpmath")
+
+    def stable(*xs: Any) -> Any:
+        value = f(*xs)
+        size = g(*xs)
+        if not (mpmath.isfinite(size) and size != 0):
+            return value
+        extra = 0
+        for _ in range(8):
+            lost = mpmath.log10(size / abs(value)) if value != 0 else mpmath.mpf(mpmath.mp.dps + extra)
+            if lost <= extra + GUARD_DIGITS / 2:
+                break
+            extra = int(lost) + GUARD_DIGITS
+            with mpmath.workdps(mpmath.mp.dps + extra):
+                value = f(*xs)
+        return +value
+
+    return stable
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,85 @@
+"""Argument checks shared by every entry point that takes a problem ``X beta = y``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from .errors import InputError
+
+__all__ = ["MIN_DPS", "check_alpha", "check_dps", "check_problem"]
+
+#: The smallest working precision accepted (digits).
+MIN_DPS = 15
+
+
+def check_dps(dps: Any, *, name: str = "dps") -> int:
+    """``dps`` must be an integer of at least :data:`MIN_DPS` digits."""
+    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < MIN_DPS:
+        raise InputError(f"{name}={dps!r}: must be an integer >= {MIN_DPS} (digits of working precision)")
+    return int(dps)
+
+
+def check_alpha(alpha: Any) -> mpmath.mpf:
+    """``alpha`` must be a finite positive number (mpmath numbers of any exponent are welcome)."""
+    try:
+        a = alpha if isinstance(alpha, mpmath.mpf) else mpmath.mpf(alpha)
+    except (TypeError, ValueError):
+        raise InputError(f"alpha={alpha!r}: expected a positive number, e.g. 0.1 or mpmath.exp(-1000)") from None
+    if not mpmath.isfinite(a) or a <= 0:
+        raise InputError(f"alpha={alpha!r}: must be finite and > 0, e.g. 0.1 or mpmath.exp(-1000)")
+    return a
+
+
+def _to_float_array(value: Any, name: str) -> np.ndarray:
+    if isinstance(value, mpmath.matrix):
+        value = [[value[i, j] for j in range(value.cols)] for i in range(value.rows)]
+    try:
+        arr = np.array(value, dtype=object)
+        num = np.array([[float(x) for x in row] for row in np.atleast_2d(arr)], dtype=float) if arr.ndim <= 2 else None
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: expected an array of real numbers, got {type(value).__name__}") from None
+    if num is None:
+        raise InputError(f"{name}: expected a 1-D or 2-D array, got {arr.ndim} dimensions")
+    return num if arr.ndim == 2 else num.ravel()
+
+
+def check_problem(X: Any, y: Any) -> tuple[list[list[mpmath.mpf]], list[mpmath.mpf], int, int]:
+    """Validate an underdetermined, full-row-rank problem; return ``X`` and ``y`` as mpmath numbers.
+
+    Raises :class:`~implicit_bias.errors.InputError` for NaN/inf anywhere, ``n >= d``, a rank-deficient
+    ``X`` or a ``y`` of the wrong length. (With full row rank every ``y`` lies in the range of ``X``.)
+    """
+    Xf = _to_float_array(X, "X")
+    if Xf.ndim != 2:
+        raise InputError(f"X: expected a 2-D array (n samples x d features), got shape {Xf.shape}")
+    yf = _to_float_array(y, "y").ravel()
+    if not np.all(np.isfinite(Xf)):
+        bad = np.argwhere(~np.isfinite(Xf))[0]
+        raise InputError(f"X[{bad[0]}, {bad[1]}] = {Xf[tuple(bad)]}: every entry must be finite (no NaN/inf)")
+    if not np.all(np.isfinite(yf)):
+        bad = int(np.argwhere(~np.isfinite(yf))[0][0])
+        raise InputError(f"y[{bad}] = {yf[bad]}: every entry must be finite (no NaN/inf)")
+    n, d = Xf.shape
+    if n >= d:
+        raise InputError(f"X has shape {Xf.shape}: the problem must be underdetermined (n < d); "
+                         "use more features than samples")
+    if yf.shape[0] != n:
+        raise InputError(f"y has {yf.shape[0]} entries but X has {n} rows; give one label per row")
+    sv = np.linalg.svd(Xf, compute_uv=False)
+    if sv[-1] <= 1e-10 * sv[0]:
+        raise InputError(f"X (shape {Xf.shape}) is rank-deficient (singular values {sv[0]:.3g} .. {sv[-1]:.3g}): "
+                         "remove dependent rows so that y stays in range(X)")
+    # exact copies of the given entries (mpmath numbers kept as they are; floats converted exactly)
+    def exact(v: Any) -> mpmath.mpf:
+        return v if isinstance(v, mpmath.mpf) else mpmath.mpf(v)
+
+    if isinstance(X, mpmath.matrix):
+        Xm = [[exact(X[i, j]) for j in range(d)] for i in range(n)]
+    else:
+        Xa = np.array(X, dtype=object)
+        Xm = [[exact(Xa[i, j]) for j in range(d)] for i in range(n)]
+    ya = [y[i] for i in range(n)] if isinstance(y, mpmath.matrix) else list(np.array(y, dtype=object).ravel())
+    return Xm, [exact(v) for v in ya], n, d

@@ -1,0 +1,66 @@
+"""What the reference solvers take and return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import mpmath
+
+from ..errors import NumericalError
+
+__all__ = ["CoordinateMap", "ReferenceSolution"]
+
+
+@runtime_checkable
+class CoordinateMap(Protocol):
+    """One coordinate's dual map: ``b`` nondecreasing on the open ``domain``, ``db = b'``, ``B = int_0 b``.
+
+    :meth:`implicit_bias.NumericRegularizer.coordinate` returns such an object.
+    """
+
+    def b(self, sigma: mpmath.mpf) -> mpmath.mpf: ...
+
+    def db(self, sigma: mpmath.mpf) -> mpmath.mpf: ...
+
+    def B(self, sigma: mpmath.mpf) -> mpmath.mpf: ...
+
+    @property
+    def domain(self) -> tuple[mpmath.mpf, mpmath.mpf]: ...
+
+
+@dataclass(frozen=True)
+class ReferenceSolution:
+    """A reference solution with its certificate.
+
+    Attributes
+    ----------
+    beta : list of mpmath.mpf
+    objective : mpmath.mpf
+        The minimized objective (``sum Q_i``, ``||beta||_1`` or the weighted ``||beta||_2^2``).
+    dual : list of mpmath.mpf
+        The multiplier ``lam`` (``grad objective = X^T lam`` at the solution).
+    kkt_residual : dict
+        ``primal``: ``max |X beta - y| / (1 + max |y|)``; ``stationarity``: how far ``beta`` is from
+        satisfying the optimality condition in the dual variable; further solver-specific entries.
+    iterations : int
+    status : str
+        ``"success"`` or ``"failed"``.
+    message : str
+    """
+
+    beta: list[mpmath.mpf]
+    objective: mpmath.mpf
+    dual: list[mpmath.mpf]
+    kkt_residual: dict[str, Any]
+    iterations: int
+    status: str
+    message: str
+    dps: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def raise_for_status(self) -> ReferenceSolution:
+        """Raise :class:`~implicit_bias.errors.NumericalError` unless ``status == "success"``."""
+        if self.status != "success":
+            raise NumericalError(f"reference solver failed: {self.message}")
+        return self

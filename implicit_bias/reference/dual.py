@@ -1,0 +1,243 @@
+"""``argmin Q(beta) s.t. X beta = y`` through the concave dual, for any derived regularizer.
+
+With ``Q = sum_i Q_i``, ``Q_i' = b_i^{-1}``, the minimizer is ``beta = b(X^T lam)`` where ``lam`` maximizes
+
+    g(lam) = y^T lam - sum_i B_i((X^T lam)_i),   grad g = y - X b(X^T lam),   hess g = -X diag(b') X^T.
+
+Damped Newton with an Armijo line search that keeps every ``(X^T lam)_i`` inside the domain of ``b_i``.
+The start matters at small ``alpha``: ``b`` is then exponentially steep and the answer lives at
+``|sigma| ~ log(1/alpha)`` (or near a blow-up point), so besides ``lam = 0`` the solver tries
+``lam = t * nu`` with ``nu`` the min-l1 dual certificate and ``t`` maximizing the concave ``g(t nu)``: for small
+``alpha`` the dual solution is close to such a ray (Theorem 1's rich limit), for large ``alpha`` to zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import flint
+import mpmath
+from tqdm import tqdm
+
+from .._validation import check_dps, check_problem
+from ..errors import ImplicitBiasError, InputError
+from ._linalg import ArbProblem, to_arb, to_mpf
+from .base import CoordinateMap, ReferenceSolution
+from .norms import GUARD_DIGITS, _flint_dps, min_l1
+
+__all__ = ["argmin_Q"]
+
+_ARMIJO = mpmath.mpf("1e-4")
+#: The solver may raise its working precision up to this multiple of ``dps`` before it reports failure.
+MAX_WORK_FACTOR = 16
+
+
+def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, tol: Any = None,
+             max_iter: int = 500, progress: bool = False) -> ReferenceSolution:
+    """Minimize ``sum_i Q_i(beta_i)`` subject to ``X beta = y`` at ``dps`` digits.
+
+    Parameters
+    ----------
+    maps : sequence of CoordinateMap
+        One dual map per coordinate (``reg.to_numeric(dps).coordinate(alpha=...)`` for a derived ``Q``).
+    X, y : array-like
+        An underdetermined full-row-rank problem.
+    dps : int
+        Digits of the answer; the solver works with guard digits beyond them.
+    tol : number, optional
+        Stop when ``max |X beta - y| <= tol (1 + max |y|)``; default ``10^-dps``.
+
+    Returns
+    -------
+    ReferenceSolution
+        ``beta = b(X^T lam)`` exactly (stationarity holds by construction); ``kkt_residual["primal"]`` is
+        the relative feasibility error and ``kkt_residual["newton_decrement"]`` the last ``r^T H^{-1} r``.
+
+    Examples
+    --------
+    >>> import implicit_bias as ib
+    >>> f = ib.derive(ib.diagonal(2)).to_numeric(dps=30)
+    >>> sol = argmin_Q([f.coordinate(alpha=0.1)] * 3, [[1, 2, 0.5]], [1], dps=30)
+    >>> sol.status, [round(float(b), 6) for b in sol.beta]
+    ('success', [0.066457, 0.461215, 0.022226])
+    """
+    dps = check_dps(dps)
+    Xm, ym, n, d = check_problem(X, y)
+    if isinstance(maps, CoordinateMap) or len(maps) != d:
+        got = "one map" if isinstance(maps, CoordinateMap) else f"{len(maps)} maps"
+        raise InputError(f"maps: {got} for d = {d} coordinates; pass a list of d maps, e.g. [coord] * d")
+    for i, m in enumerate(maps):
+        if not isinstance(m, CoordinateMap):
+            raise InputError(f"maps[{i}]={m!r}: needs b, db, B and domain (see implicit_bias.reference.CoordinateMap)")
+    # The Newton system is as ill-conditioned as the curvatures b' are spread (at small alpha with fewer than n
+    # active coordinates, by ~alpha^-2): if the iteration stalls above the tolerance, it is rerun with more digits.
+    work = dps + GUARD_DIGITS
+    while True:
+        with mpmath.workdps(work), _flint_dps(work):
+            tol_ = mpmath.mpf(10) ** (-dps) if tol is None else mpmath.mpf(tol)
+            sol = _Newton(maps, Xm, ym, n, d, tol_, max_iter, progress, dps).run()
+        if sol.status == "success" or work >= MAX_WORK_FACTOR * dps:
+            return sol
+        work *= 2
+
+
+class _Newton:
+    def __init__(self, maps: Sequence[CoordinateMap], Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf], n: int,
+                 d: int, tol: mpmath.mpf, max_iter: int, progress: bool, dps: int) -> None:
+        self.maps, self.Xm, self.ym, self.n, self.d = maps, Xm, ym, n, d
+        self.tol, self.max_iter, self.progress, self.dps = tol, max_iter, progress, dps
+        self.P = ArbProblem(Xm, ym)
+        self.ymax = max(abs(v) for v in ym)
+        self.domains = [m.domain for m in maps]
+
+    # -- the dual ------------------------------------------------------------------------------------------
+    def sigma(self, lam: list[mpmath.mpf]) -> list[mpmath.mpf]:
+        out = self.P.xt_times(flint.arb_mat(self.n, 1, [to_arb(v) for v in lam]))
+        return [to_mpf(v) for v in out]
+
+    def inside(self, sigma: list[mpmath.mpf]) -> bool:
+        return all(lo < s < hi for s, (lo, hi) in zip(sigma, self.domains, strict=True))
+
+    def g(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf]) -> mpmath.mpf:
+        if not self.inside(sigma):
+            return mpmath.mpf("-inf")
+        return mpmath.fsum(a * b for a, b in zip(self.ym, lam, strict=True)) - mpmath.fsum(
+            m.B(s) for m, s in zip(self.maps, sigma, strict=True))
+
+    def residual(self, beta: list[mpmath.mpf]) -> list[mpmath.mpf]:
+        xb = self.P.x_times([to_arb(v) for v in beta])
+        return [self.ym[i] - to_mpf(xb[i, 0]) for i in range(self.n)]
+
+    # -- starting point ---------------------------------------------------------------------------------------
+    def ray_start(self) -> list[mpmath.mpf] | None:
+        try:
+            nu = list(min_l1(self.Xm, self.ym, dps=max(20, min(self.dps, 30))).dual)
+        except (ImplicitBiasError, ValueError, ZeroDivisionError):  # optional accelerator; lam = 0 is always tried
+            return None
+        if not any(nu):
+            return None
+        direction = self.sigma(nu)
+
+        def along(t: mpmath.mpf) -> mpmath.mpf:
+            lam = [t * v for v in nu]
+            return self.g(lam, [t * s for s in direction])
+
+        # largest admissible t (finite domains), then maximize the concave g(t nu) on [0, t_max)
+        t_max = mpmath.inf
+        for s, (lo, hi) in zip(direction, self.domains, strict=True):
+            if s > 0 and mpmath.isfinite(hi):
+                t_max = min(t_max, hi / s)
+            if s < 0 and mpmath.isfinite(lo):
+                t_max = min(t_max, lo / s)
+        lo_t, hi_t = mpmath.mpf(0), mpmath.mpf(1)
+        if mpmath.isfinite(t_max):
+            hi_t = t_max
+        else:
+            while along(2 * hi_t) > along(hi_t):
+                hi_t *= 2
+                if hi_t > mpmath.mpf(10) ** 12:
+                    break
+            hi_t *= 2
+        for _ in range(200):  # ternary search on a concave function; it tolerates -inf at an open end
+            m1, m2 = lo_t + (hi_t - lo_t) / 3, hi_t - (hi_t - lo_t) / 3
+            if along(m1) < along(m2):
+                lo_t = m1
+            else:
+                hi_t = m2
+            if hi_t - lo_t <= mpmath.mpf(10) ** -8 * (1 + hi_t):
+                break
+        t = (lo_t + hi_t) / 2
+        return [t * v for v in nu]
+
+    # -- Newton -----------------------------------------------------------------------------------------------
+    def run(self) -> ReferenceSolution:
+        zero = [mpmath.mpf(0)] * self.n
+        starts = [zero]
+        ray = self.ray_start()
+        if ray is not None:
+            starts.append(ray)
+        lam = max(starts, key=lambda lm: self.g(lm, self.sigma(lm)))
+        sigma = self.sigma(lam)
+        g_val = self.g(lam, sigma)
+        decrement = mpmath.inf
+        history: list[mpmath.mpf] = []
+        bar = tqdm(total=self.max_iter, desc="argmin Q (dual Newton)", disable=not self.progress, leave=False)
+        try:
+            for it in range(1, self.max_iter + 1):
+                bar.update(1)
+                beta = [m.b(s) for m, s in zip(self.maps, sigma, strict=True)]
+                r = self.residual(beta)
+                rmax = max(abs(v) for v in r) / (1 + self.ymax)
+                if rmax <= self.tol:
+                    return self.result(lam, sigma, beta, rmax, decrement, it - 1, "success", "converged")
+                history.append(rmax)
+                if len(history) > 40 and rmax > history[-40] / 10:
+                    return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
+                                       f"stalled at relative residual {mpmath.nstr(rmax, 3)} (precision-limited)")
+                H = self.P.weighted_gram([to_arb(m.db(s)) for m, s in zip(self.maps, sigma, strict=True)])
+                step_arb = _solve(H, flint.arb_mat(self.n, 1, [to_arb(v) for v in r]))
+                if step_arb is None:
+                    return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
+                                       "singular Newton system (b' vanished on too many coordinates)")
+                step = [to_mpf(step_arb[i, 0]) for i in range(self.n)]
+                slope = mpmath.fsum(a * b for a, b in zip(r, step, strict=True))
+                decrement = slope
+                dsig = self.sigma(step)
+                t = mpmath.mpf(1)
+                accepted = False
+                rnorm = mpmath.fsum(v**2 for v in r)
+                for _ in range(4 * mpmath.mp.prec):
+                    trial_sigma = [s + t * ds for s, ds in zip(sigma, dsig, strict=True)]
+                    if self.inside(trial_sigma):
+                        trial = [v + t * s for v, s in zip(lam, step, strict=True)]
+                        g_new = self.g(trial, trial_sigma)
+                        # Armijo on the concave dual; or, where g cancels to its last digits (large alpha:
+                        # Q* ~ sigma^2 from a difference of exponentials), a sufficient fall of the residual
+                        armijo = g_new >= g_val + _ARMIJO * t * slope
+                        if not armijo:
+                            trial_beta = [m.b(x) for m, x in zip(self.maps, trial_sigma, strict=True)]
+                            r_new = mpmath.fsum(v**2 for v in self.residual(trial_beta))
+                            armijo = r_new <= (1 - _ARMIJO * t) * rnorm
+                        if armijo:
+                            lam, sigma, g_val, accepted = trial, trial_sigma, g_new, True
+                            break
+                    t /= 2
+                if not accepted:
+                    return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
+                                       f"line search stalled at relative residual {mpmath.nstr(rmax, 3)}; "
+                                       "raise dps or check the maps")
+            beta = [m.b(s) for m, s in zip(self.maps, sigma, strict=True)]
+            rmax = max(abs(v) for v in self.residual(beta)) / (1 + self.ymax)
+            return self.result(lam, sigma, beta, rmax, decrement, self.max_iter, "failed",
+                               f"no convergence in max_iter={self.max_iter} (relative residual {mpmath.nstr(rmax, 3)})")
+        finally:
+            bar.close()
+
+    def result(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf], beta: list[mpmath.mpf], rmax: mpmath.mpf,
+               decrement: mpmath.mpf, iterations: int, status: str, message: str) -> ReferenceSolution:
+        objective = mpmath.fsum(b * s - m.B(s) for b, s, m in zip(beta, sigma, self.maps, strict=True))
+        kkt = {"primal": rmax, "stationarity": mpmath.mpf(0), "newton_decrement": decrement}
+        return ReferenceSolution([+b for b in beta], objective, [+v for v in lam], kkt, iterations, status, message,
+                                 self.dps, {"sigma": sigma})
+
+
+
+
+def _solve(H: flint.arb_mat, r: flint.arb_mat) -> flint.arb_mat | None:
+    """Newton system ``H x = r``. Certified when arb can prove ``H`` invertible; otherwise (at small alpha with
+    fewer than n active coordinates ``H`` is numerically singular: the inactive directions carry curvature
+    ``~alpha^2``) an approximate LU solve with a ridge at the working precision: those directions are then
+    already converged to the requested absolute accuracy, so the ridge only stops them from blowing up."""
+    try:
+        return H.solve(r)
+    except ZeroDivisionError:
+        pass
+    n = H.nrows()
+    scale = max(abs(H[i, i].mid()) for i in range(n))
+    if scale == 0:
+        return None
+    ridge = scale * flint.arb(2) ** (-flint.ctx.prec + 16)
+    Hr = H + flint.arb_mat(n, n, [ridge if i == j else 0 for i in range(n) for j in range(n)])
+    x = Hr.solve(r, nonstop=True, algorithm="approx")
+    return None if any(not x[i, 0].mid().is_finite() for i in range(n)) else x

@@ -1,0 +1,130 @@
+"""Reference solvers: KKT residuals at working precision, independent cross-checks, limits, bad calls."""
+
+import itertools
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+import implicit_bias as ib
+from implicit_bias.reference import argmin_Q, min_l1, min_l2
+
+HYP = ib.derive(ib.diagonal(2)).to_numeric(dps=60)
+DEPTH3 = ib.derive(ib.diagonal(3)).to_numeric(dps=60)
+
+
+def problem(d=20, n=8, k=2, seed=0):
+    """A planted k-sparse problem with labels exact to 100 digits (so min l1 is exactly k-sparse)."""
+    prob = ib.sparse_regression(d, n, k, seed=seed)
+    return prob.X, prob.y_exact()
+
+
+def null_projection(X, v):
+    """Component of v outside range(X^T), at the current mpmath precision (independent of the solver)."""
+    Xm = mpmath.matrix(X.tolist())
+    vm = mpmath.matrix(v)
+    lam = mpmath.lu_solve(Xm * Xm.T, Xm * vm)
+    return max(abs(x) for x in (vm - Xm.T * lam))
+
+
+@pytest.mark.parametrize("log_alpha", [20, 0, -3, -100, -1000, -10000])
+def test_hypentropy_argmin_satisfies_kkt_independently(log_alpha):
+    X, y = problem()
+    alpha = mpmath.exp(log_alpha)
+    sol = argmin_Q([HYP.coordinate(alpha=alpha)] * 20, X, y, dps=50)
+    assert sol.status == "success", sol.message
+    assert sol.kkt_residual["primal"] < mpmath.mpf(10) ** -50
+    with mpmath.workdps(60):
+        # KKT, checked from beta alone: grad Q(beta) = asinh(beta / (2 alpha^2)) / 4 lies in range(X^T)
+        grad = [mpmath.asinh(b / (2 * alpha**2)) / 4 for b in sol.beta]
+        scale = max(abs(g) for g in grad)
+        assert null_projection(X, grad) <= mpmath.mpf(10) ** -40 * scale
+
+
+def test_small_alpha_tends_to_min_l1_and_large_alpha_to_min_l2():
+    X, y = problem(seed=3)
+    l1, l2 = min_l1(X, y, dps=40), min_l2(X, y, dps=40)
+    dist = []
+    for la in [-2, -10, -100]:
+        sol = argmin_Q([HYP.coordinate(alpha=mpmath.exp(la))] * 20, X, y, dps=40)
+        dist.append(max(abs(a - b) for a, b in zip(sol.beta, l1.beta, strict=True)))
+    assert dist[0] > dist[1] > dist[2] and dist[2] < 1e-30
+    big = argmin_Q([HYP.coordinate(alpha=mpmath.exp(12))] * 20, X, y, dps=40)
+    assert max(abs(a - b) for a, b in zip(big.beta, l2.beta, strict=True)) < 1e-15
+
+
+def test_finite_domain_depth3():
+    X, y = problem(seed=1)
+    for alpha in [mpmath.mpf("0.5"), mpmath.mpf("1e-3")]:
+        sol = argmin_Q([DEPTH3.coordinate(alpha=alpha)] * 20, X, y, dps=40)
+        assert sol.status == "success", sol.message
+        lo, hi = DEPTH3.coordinate(alpha=alpha).domain
+        assert all(lo < s < hi for s in sol.extra["sigma"])
+
+
+def test_min_l1_agrees_with_brute_force_over_supports():
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((3, 7)), rng.standard_normal(3)
+    best = np.inf
+    for S in itertools.combinations(range(7), 3):
+        b = np.linalg.solve(X[:, S], y)
+        best = min(best, np.abs(b).sum())
+    sol = min_l1(X, y, dps=30)
+    assert abs(float(sol.objective) - best) < 1e-12
+    assert sol.kkt_residual["dual_feasibility"] <= 1e-25
+
+
+def test_min_l1_agrees_with_an_interior_point_lp():
+    X, y = problem(d=40, n=12, k=3, seed=7)
+    lp = linprog(np.ones(80), A_eq=np.hstack([X, -X]), b_eq=y, bounds=(0, None), method="highs-ipm")
+    sol = min_l1(X, y, dps=30)
+    assert abs(float(sol.objective) - lp.fun) < 1e-8
+
+
+def test_min_l2_agrees_with_pinv_and_weights():
+    X, y = problem(seed=2)
+    y = np.array([float(v) for v in y])
+    sol = min_l2(X, y, dps=30)
+    assert np.max(np.abs(np.array([float(b) for b in sol.beta]) - np.linalg.pinv(X) @ y)) < 1e-13
+    w = np.linspace(0.5, 2, 20)
+    solw = min_l2(X, y, weights=list(w), dps=30)
+    W = np.diag(w)
+    expected = W @ X.T @ np.linalg.solve(X @ W @ X.T, y)
+    assert np.max(np.abs(np.array([float(b) for b in solw.beta]) - expected)) < 1e-12
+
+
+@given(seed=st.integers(0, 10**6), log10_alpha=st.floats(-300, 3), n=st.integers(1, 5), extra=st.integers(1, 6))
+def test_property_kkt_residuals_at_working_precision(seed, log10_alpha, n, extra):
+    rng = np.random.default_rng(seed)
+    d = n + extra
+    X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
+    alpha = mpmath.mpf(10) ** log10_alpha
+    sol = argmin_Q([HYP.coordinate(alpha=alpha)] * d, X, y, dps=30)
+    assert sol.status == "success", sol.message
+    assert sol.kkt_residual["primal"] <= mpmath.mpf(10) ** -30
+    assert min_l1(X, y, dps=30).kkt_residual["primal"] <= mpmath.mpf(10) ** -30
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: min_l2([[1, 2], [3, 4], [5, 6]], [1, 2, 3]), "underdetermined"),
+        (lambda: min_l2([[1, 2, 3], [2, 4, 6]], [1, 2]), "rank-deficient"),
+        (lambda: min_l2([[1, float("nan"), 3]], [1]), "X[0, 1]"),
+        (lambda: min_l2([[1, 2, 3]], [float("inf")]), "y[0]"),
+        (lambda: min_l2([[1, 2, 3]], [1, 2]), "one label per row"),
+        (lambda: min_l1([[1, 2, 3]], [1], dps=5), "dps=5"),
+        (lambda: min_l2([[1, 2, 3]], [1], weights=[1, -1, 1]), "weights"),
+        (lambda: argmin_Q([HYP.coordinate(alpha=1)] * 2, [[1, 2, 3]], [1]), "2 maps for d = 3"),
+        (lambda: argmin_Q([object()] * 3, [[1, 2, 3]], [1]), "maps[0]"),
+        (lambda: HYP.coordinate(alpha=-1), "alpha=-1"),
+        (lambda: HYP.coordinate(alpha=float("nan")), "alpha=nan"),
+    ],
+)
+def test_bad_calls(call, fragment):
+    with pytest.raises(ib.InputError) as exc:
+        call()
+    assert fragment in str(exc.value)
