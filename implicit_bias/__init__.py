@@ -23,6 +23,7 @@ from .errors import (
 from .parametrizations import ALPHA, Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
 from .problems import SparseRegression, sparse_regression
+from .verify import VerifyReport, verify
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,7 @@ __all__ = [
     "ParseError",
     "Regularizer",
     "SparseRegression",
+    "VerifyReport",
     "derive",
     "diagonal",
     "explicit_regularizer",
@@ -56,4 +58,5 @@ __all__ = [
     "single_neuron",
     "sparse_regression",
     "split_coordinates",
+    "verify",
 ]

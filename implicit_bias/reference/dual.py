@@ -102,8 +102,11 @@ class _Newton:
     def g(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf]) -> mpmath.mpf:
         if not self.inside(sigma):
             return mpmath.mpf("-inf")
-        return mpmath.fsum(a * b for a, b in zip(self.ym, lam, strict=True)) - mpmath.fsum(
-            m.B(s) for m, s in zip(self.maps, sigma, strict=True))
+        try:
+            return mpmath.fsum(a * b for a, b in zip(self.ym, lam, strict=True)) - mpmath.fsum(
+                m.B(s) for m, s in zip(self.maps, sigma, strict=True))
+        except (ValueError, ZeroDivisionError):  # a map whose domain ends before sigma (numerically found)
+            return mpmath.mpf("-inf")
 
     def residual(self, beta: list[mpmath.mpf]) -> list[mpmath.mpf]:
         xb = self.P.x_times([to_arb(v) for v in beta])
@@ -192,6 +195,9 @@ class _Newton:
                     if self.inside(trial_sigma):
                         trial = [v + t * s for v, s in zip(lam, step, strict=True)]
                         g_new = self.g(trial, trial_sigma)
+                        if g_new == mpmath.mpf("-inf"):
+                            t /= 2
+                            continue
                         # Armijo on the concave dual; or, where g cancels to its last digits (large alpha:
                         # Q* ~ sigma^2 from a difference of exponentials), a sufficient fall of the residual
                         armijo = g_new >= g_val + _ARMIJO * t * slope

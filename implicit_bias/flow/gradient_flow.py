@@ -1,0 +1,212 @@
+"""Gradient flow of the ORIGINAL parameters, at arbitrary precision, with an exact tail.
+
+``w' = -eta * grad_w L(w)`` for all ``d * k`` parameters, ``L = ||X beta(w) - y||^2 / (2n)``, integrated by
+heyoka's LLVM-compiled Taylor method in MPFR arithmetic (``heyoka.real``): the exponent range is unbounded, so
+``alpha = e^-10000`` is an ordinary initial value, and plateaus of length ``~log(1/alpha)`` cost a number of
+Taylor steps proportional to that length (exponential growth is what a Taylor series follows well).
+
+Stopping: the slow final phase (rates ~``alpha^2`` in the directions of coordinates that stay small) cannot
+be crossed by any explicit integrator, so once the loss has fallen below ``tail_loss`` (relative) the rest of
+the flow is solved in one exact jump along the integral curves of ``eta grad phi`` through the state reached
+(:mod:`implicit_bias.flow.tail`). ``certificate`` is the relative residual ``|X beta - y|`` of that solve and
+``tail_jump`` how far the jump moved ``beta``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import heyoka as hy
+import mpmath
+import numpy as np
+import sympy as sp
+from tqdm import tqdm
+
+from .._validation import check_alpha, check_dps, check_problem
+from ..errors import InputError
+from ..parametrizations import Parametrization
+from ._heyoka import to_heyoka
+from .tail import CurveMap, curve_integrator
+
+__all__ = ["FlowSolution", "gradient_flow", "required_dps"]
+
+GUARD_DIGITS = 10
+
+
+def required_dps(alpha: Any, digits: int = 20) -> int:
+    """Digits that resolve the alpha-dependent part of ``beta`` (``O(alpha^2)`` relative) to ``digits``."""
+    a = check_alpha(alpha)
+    extra = 0 if a >= 1 else math.ceil(float(-2 * mpmath.log10(a)))
+    return digits + extra + GUARD_DIGITS
+
+
+@dataclass(frozen=True)
+class FlowSolution:
+    """The state reached by :func:`gradient_flow`.
+
+    ``status`` is ``"converged"`` (integrated to a small loss, then the exact tail), ``"interrupted"``
+    (Ctrl-C: the state reached), ``"max_time"`` (wall-clock budget spent) or ``"failed"``.
+    """
+
+    beta: list[mpmath.mpf]
+    w: list[list[mpmath.mpf]]
+    loss: mpmath.mpf
+    t_final: mpmath.mpf
+    steps: int
+    wall_time: float
+    status: str
+    message: str
+    certificate: mpmath.mpf
+    tail_jump: mpmath.mpf
+    trajectory: list[tuple[mpmath.mpf, list[mpmath.mpf]]] = field(default_factory=list)
+
+
+def _values(p: Parametrization, alpha: mpmath.mpf, constants: dict[str, Any] | None, d: int
+            ) -> list[dict[sp.Symbol, mpmath.mpf]]:
+    consts = dict(constants or {})
+    out = []
+    for i in range(d):
+        vals: dict[sp.Symbol, mpmath.mpf] = {}
+        for s in p.constants:
+            if s == p.alpha:
+                vals[s] = alpha
+                continue
+            if s.name not in consts:
+                raise InputError(f"constants={constants!r}: missing {s.name!r}; pass constants={{'{s.name}': value}}")
+            v = consts[s.name]
+            v = v[i] if isinstance(v, (list, tuple, np.ndarray)) else v
+            vals[s] = mpmath.mpf(v)
+        out.append(vals)
+    return out
+
+
+def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: dict[str, Any] | None = None,
+                  dps: int = 50, tail_loss: Any = None, max_time: float | None = None,
+                  trajectory: bool = False, progress: bool = True) -> FlowSolution:
+    """Integrate gradient flow from ``w(0) = w0(alpha)`` to a small loss, then jump to the limit exactly.
+
+    Parameters
+    ----------
+    p : Parametrization
+    X, y : array-like
+        An underdetermined full-row-rank problem (``n < d``).
+    alpha : number
+        The initialization scale; any positive mpmath number.
+    constants : dict, optional
+        Values of the other symbols, a scalar or one value per coordinate.
+    dps : int
+        Working digits (see :func:`required_dps`).
+    tail_loss : number, optional
+        Relative loss below which the rest of the flow is solved in one exact jump along the curves
+        (default ``1e-8``); see :mod:`implicit_bias.flow.tail`.
+    max_time : float, optional
+        Wall-clock budget in seconds.
+
+    Examples
+    --------
+    >>> import implicit_bias as ib
+    >>> sol = gradient_flow(ib.diagonal(2), [[1, 0.5]], [1], alpha=1e-3, dps=30, progress=False)
+    >>> sol.status, round(float(sol.beta[0]), 8), sol.certificate < 1e-20
+    ('converged', 0.99950013, True)
+    """
+    dps = check_dps(dps)
+    a = check_alpha(alpha)
+    Xm, ym, n, d = check_problem(X, y)
+    if not isinstance(p, Parametrization):
+        raise InputError(f"p={p!r}: expected an implicit_bias.Parametrization (e.g. ib.diagonal(2))")
+    work = dps + GUARD_DIGITS
+    prec = int(work * 3.3219) + 8
+    tail_loss = mpmath.mpf(10) ** -8 if tail_loss is None else mpmath.mpf(tail_loss)
+    start = time.perf_counter()
+    with mpmath.workdps(work):
+        vals = _values(p, a, constants, d)
+        k = p.k
+        wv = [[hy.make_vars(f"w{i}_{j}") for j in range(k)] for i in range(d)]
+        digits = work + 5
+
+        def num(e: sp.Expr, i: int) -> sp.Expr:
+            return e.subs({s: sp.Float(mpmath.nstr(v, digits), digits) for s, v in vals[i].items()})
+
+        betas = [to_heyoka(num(p.phi, i), dict(zip(p.params, wv[i], strict=True)), prec) for i in range(d)]
+        grads = [[to_heyoka(num(g * e, i), dict(zip(p.params, wv[i], strict=True)), prec)
+                  for g, e in zip(p.grad_phi, p.lr, strict=True)] for i in range(d)]
+        res = [hy.sum([hy.par[m * d + i] * betas[i] for i in range(d)]) - hy.par[n * d + m] for m in range(n)]
+        inv_n = hy.expression(hy.real(str(mpmath.mpf(1) / n), prec))
+        g = [hy.sum([hy.par[m * d + i] * res[m] for m in range(n)]) * inv_n for i in range(d)]
+        system = [(wv[i][j], -(g[i] * grads[i][j])) for i in range(d) for j in range(k)]
+        init_f = [sp.lambdify(list(p.constants), w0, modules="mpmath") for w0 in p.init]
+        state0 = [init_f[j](*[vals[i][s] for s in p.constants]) for i in range(d) for j in range(k)]
+        pars = np.array([hy.real(mpmath.nstr(v, digits), prec) for row in Xm for v in row]
+                        + [hy.real(mpmath.nstr(v, digits), prec) for v in ym])
+        ta = hy.taylor_adaptive(system, np.array([hy.real(mpmath.nstr(mpmath.mpf(v), digits), prec) for v in state0]),
+                                fp_type=hy.real, prec=prec, compact_mode=True, pars=pars)
+        phi_f = [sp.lambdify(p.params, num(p.phi, i), modules="mpmath") for i in range(d)]
+        ker_f = [sp.lambdify(p.params, num(sum(e * gg**2 for e, gg in zip(p.lr, p.grad_phi, strict=True)), i),
+                             modules="mpmath") for i in range(d)]
+        Xmp = mpmath.matrix(Xm)
+        ymp = mpmath.matrix(ym)
+
+        def measure() -> tuple[list[list[mpmath.mpf]], list[mpmath.mpf], mpmath.mpf]:
+            st = [mpmath.mpf(str(v)) for v in ta.state]
+            w = [st[i * k:(i + 1) * k] for i in range(d)]
+            beta = [phi_f[i](*w[i]) for i in range(d)]
+            r = Xmp * mpmath.matrix(beta) - ymp
+            return w, beta, mpmath.fsum(v**2 for v in r) / (2 * n)
+
+        curves: dict[tuple[str, ...], Any] = {}
+
+        def tail(w: list[list[mpmath.mpf]]) -> Any:
+            from ..reference import argmin_Q
+
+            maps = []
+            for i in range(d):
+                key = tuple(mpmath.nstr(v, 30) for v in vals[i].values())
+                if key not in curves:
+                    curves[key] = curve_integrator(p, vals[i], prec, digits)
+                maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec))
+            return argmin_Q(maps, Xm, ym, dps=dps)
+
+        traj: list[tuple[mpmath.mpf, list[mpmath.mpf]]] = []
+        dt = mpmath.mpf(1)
+        steps = 0
+        status, message = "failed", "not started"
+        cert, jump = mpmath.inf, mpmath.inf
+        bar = tqdm(desc="gradient flow", unit="chunk", disable=not progress, leave=False)
+        w, beta, loss = measure()
+        loss0 = loss
+        try:
+            while True:
+                out = ta.propagate_for(hy.real(mpmath.nstr(dt, 20), prec))
+                steps += int(out[3])
+                w, beta, loss = measure()
+                bar.update(1)
+                bar.set_postfix(t=mpmath.nstr(mpmath.mpf(str(ta.time)), 4), loss=mpmath.nstr(loss, 3))
+                if trajectory:
+                    traj.append((mpmath.mpf(str(ta.time)), beta))
+                if str(out[0]) != "taylor_outcome.time_limit":
+                    status, message = "failed", f"heyoka stopped: {out[0]}"
+                    break
+                if loss <= tail_loss * (1 + loss0):
+                    sol = tail(w)
+                    if sol.status == "success":
+                        jump = max(abs(a_ - b_) for a_, b_ in zip(sol.beta, beta, strict=True))
+                        beta, cert = list(sol.beta), sol.kkt_residual["primal"]
+                        status = "converged"
+                        message = (f"integrated to t = {mpmath.nstr(mpmath.mpf(str(ta.time)), 5)} (loss "
+                                   f"{mpmath.nstr(loss, 3)}), then the exact tail along the curves: jump "
+                                   f"{mpmath.nstr(jump, 3)}, tail residual {mpmath.nstr(cert, 3)}")
+                        break
+                if max_time is not None and time.perf_counter() - start > max_time:
+                    status, message = "max_time", f"wall-clock budget {max_time} s spent at loss {mpmath.nstr(loss, 3)}"
+                    break
+                dt *= mpmath.mpf("1.5")
+        except KeyboardInterrupt:
+            w, beta, loss = measure()
+            status, message = "interrupted", "interrupted by the user: the state reached is returned"
+        finally:
+            bar.close()
+        return FlowSolution([+b for b in beta], [[+v for v in wi] for wi in w], +loss, mpmath.mpf(str(ta.time)),
+                            steps, time.perf_counter() - start, status, message, +cert, +jump, traj)

@@ -1,0 +1,122 @@
+"""Gradient flow of the original parameters: endpoints against independent characterizations, bad calls."""
+
+import mpmath
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+import implicit_bias as ib
+from implicit_bias.flow import gradient_flow, required_dps
+from implicit_bias.reference import argmin_Q
+
+HYP = ib.derive(ib.diagonal(2)).to_numeric(dps=60)
+
+
+def null_projection(X, v):
+    Xm, vm = mpmath.matrix(np.asarray(X).tolist()), mpmath.matrix(v)
+    lam = mpmath.lu_solve(Xm * Xm.T, Xm * vm)
+    return max(abs(x) for x in (vm - Xm.T * lam))
+
+
+@pytest.mark.parametrize("log_alpha", [0, -7, -100])
+def test_hypentropy_endpoint_is_the_kkt_point(log_alpha):
+    """beta = 2 alpha^2 sinh(4 sigma), sigma in range(X^T), X beta = y (Woodworth et al. 2020, eq. 18)."""
+    X, y = [[1, 0.5, -0.3]], [1]
+    alpha = mpmath.exp(log_alpha)
+    dps = required_dps(alpha, 25)
+    sol = gradient_flow(ib.diagonal(2), X, y, alpha=alpha, dps=dps, progress=False)
+    assert sol.status == "converged", sol.message
+    with mpmath.workdps(dps):
+        assert abs(mpmath.fsum(a * b for a, b in zip(X[0], sol.beta, strict=True)) - 1) < mpmath.mpf(10) ** -25
+        sigma = [mpmath.asinh(b / (2 * alpha**2)) / 4 for b in sol.beta]
+        assert null_projection(X, sigma) < mpmath.mpf(10) ** -20 * max(abs(s) for s in sigma)
+
+
+@pytest.mark.slow  # over a minute here: the depth-3 tail solve is slow (not yet profiled)
+def test_depth3_endpoint_is_the_kkt_point():
+    X, y = [[1, 0.5, -0.3]], [1]
+    alpha = mpmath.mpf("0.3")
+    sol = gradient_flow(ib.diagonal(3), X, y, alpha=alpha, dps=40, progress=False)
+    assert sol.status == "converged", sol.message
+    f = ib.derive(ib.diagonal(3)).to_numeric(dps=40)
+    sigma = [f.grad_Q(b, alpha=alpha) for b in sol.beta]
+    assert null_projection(X, sigma) < 1e-25
+
+
+def test_flow_agrees_with_argmin_Q_on_a_sparse_problem():
+    prob = ib.sparse_regression(12, 4, 2, seed=1)
+    y = prob.y_exact()
+    alpha = mpmath.exp(-5)
+    sol = gradient_flow(ib.diagonal(2), prob.X, y, alpha=alpha, dps=40, progress=False)
+    ref = argmin_Q([HYP.coordinate(alpha=alpha)] * 12, prob.X, y, dps=40)
+    assert sol.status == "converged" and ref.status == "success"
+    assert max(abs(a - b) for a, b in zip(sol.beta, ref.beta, strict=True)) < 1e-30
+
+
+def test_tiny_alpha_completes():
+    sol = gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=mpmath.exp(-1000), dps=40, progress=False)
+    assert sol.status == "converged", sol.message
+    assert abs(sol.beta[0] - 1) < 1e-30  # the l1 solution (1, 0, 0) to all digits shown
+
+
+def test_agrees_with_scipy_solve_ivp_where_it_works():
+    X, y = np.array([[1.0, 0.5, -0.3]]), np.array([1.0])
+    alpha = 0.5
+
+    def rhs(t, w):
+        u, v = w[:3], w[3:]
+        g = X.T @ (X @ (u**2 - v**2) - y)
+        return np.concatenate([-2 * g * u, 2 * g * v])
+
+    out = solve_ivp(rhs, (0, 200), np.full(6, alpha), method="DOP853", rtol=1e-12, atol=1e-14)
+    beta_scipy = out.y[:3, -1] ** 2 - out.y[3:, -1] ** 2
+    sol = gradient_flow(ib.diagonal(2), X, y, alpha=alpha, dps=30, progress=False)
+    assert np.max(np.abs(np.array([float(b) for b in sol.beta]) - beta_scipy)) < 1e-9
+
+
+def test_interrupt_returns_the_state_reached(monkeypatch):
+    import heyoka
+
+    calls = {"n": 0}
+    original = heyoka.taylor_adaptive
+
+    class Interrupting:
+        def __init__(self, *args, **kwargs):
+            self._ta = original(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self._ta, name)
+
+        def propagate_for(self, dt):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise KeyboardInterrupt
+            return self._ta.propagate_for(dt)
+
+    import sys
+
+    monkeypatch.setattr(sys.modules["implicit_bias.flow.gradient_flow"].hy, "taylor_adaptive", Interrupting)
+    sol = gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=mpmath.exp(-30), dps=30, progress=False)
+    assert sol.status == "interrupted"
+    assert sol.t_final > 0 and len(sol.beta) == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"alpha": 0}, "alpha=0"),
+        ({"alpha": -1}, "alpha=-1"),
+        ({"alpha": float("nan")}, "alpha=nan"),
+        ({"alpha": float("inf")}, "alpha=inf"),
+        ({"alpha": 1, "X": [[1, float("nan"), 0]]}, "X[0, 1]"),
+        ({"alpha": 1, "X": [[1, 0], [0, 1], [1, 1]], "y": [1, 1, 1]}, "underdetermined"),
+        ({"alpha": 1, "y": [1, 2]}, "one label per row"),
+        ({"alpha": 1, "dps": 3}, "dps=3"),
+    ],
+)
+def test_bad_calls(kwargs, fragment):
+    args = {"X": [[1, 0.5, -0.3]], "y": [1], **kwargs}
+    X, y = args.pop("X"), args.pop("y")
+    with pytest.raises(ib.InputError) as exc:
+        gradient_flow(ib.diagonal(2), X, y, progress=False, **args)
+    assert fragment in str(exc.value)
