@@ -211,3 +211,16 @@ def test_unverified_result_exits_1(capsys, monkeypatch):
     assert status == 1
     report = json.loads(out)
     assert report["verified"] is False and report["residual"] == 1e-3
+
+
+def test_verify_subcommand_agrees(capsys):
+    from implicit_bias.cli.main import main as cli_main
+
+    code = cli_main(["verify", "--param", "u**2 - v**2", "--params", "u,v", "--init", "u=alpha,v=alpha",
+                     "--log-alpha", "-8", "--d", "10", "--n", "3", "--sparsity", "2", "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    import json as _json
+
+    rep = _json.loads(out)
+    assert rep["status"] == "agree" and float(rep["max_abs_diff"]) < 1e-25

@@ -213,8 +213,66 @@ def _add_catalogue(sub: Any) -> None:
     p.set_defaults(run=_run_catalogue)
 
 
+def _add_verify(sub: Any) -> None:
+    p = sub.add_parser(
+        "verify", help="run gradient flow and compare its limit with argmin Q",
+        description="Gradient flow of the original parameters against the argmin of the derived Q on a generated\n"
+        "sparse-regression problem (or --problem FILE.npz with arrays X and y).",
+        epilog=f"example:\n  {PROG} verify --param 'u**2 - v**2' --params u,v --init u=alpha,v=alpha \\\n"
+        "      --log-alpha -100 --d 20 --n 8 --sparsity 2 --seed 0",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--param", dest="expr", metavar="EXPR", help="phi in Python syntax, e.g. 'u**2 - v**2'")
+    p.add_argument("--params", action="append", default=[], metavar="NAMES", help="the parameters, e.g. u,v")
+    p.add_argument("--init", action="append", default=[], metavar="NAME=VALUE,...", help="e.g. u=alpha,v=alpha")
+    p.add_argument("--lr", action="append", default=[], metavar="NAME=VALUE,...", help="learning-rate multipliers")
+    p.add_argument("--symbols", action="append", default=[], metavar="NAME[:ASSUMPTION],...", help="extra constants")
+    p.add_argument("--catalogue", choices=list(CATALOGUE), metavar="NAME", help="a named parametrization")
+    p.add_argument("--D", type=int, metavar="D", help="depth for --catalogue")
+    p.add_argument("--log-alpha", type=float, required=True, help="natural log of alpha, e.g. -1000")
+    p.add_argument("--d", type=int, default=20, help="dimension of the generated problem (20)")
+    p.add_argument("--n", type=int, default=8, help="samples of the generated problem (8)")
+    p.add_argument("--sparsity", type=int, default=2, help="non-zeros of the planted beta (2)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated problem (0)")
+    p.add_argument("--problem", metavar="FILE.npz", help="use arrays X and y from this file instead")
+    p.add_argument("--dps", type=_dps, default=None, help="working digits (default: enough for alpha)")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format (text)")
+    p.set_defaults(run=_run_verify)
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    par = _parametrization(args)
+    if args.problem:
+        try:
+            data = np.load(args.problem)
+            X, y = data["X"], data["y"]
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputError(f"--problem {args.problem!r}: cannot read arrays X and y ({exc})") from None
+    else:
+        prob = ib.sparse_regression(args.d, args.n, args.sparsity, seed=args.seed)
+        X, y = prob.X, prob.y_exact()
+    alpha = mpmath.exp(mpmath.mpf(args.log_alpha))
+    rep = ib.verify(par, X, y, alpha=alpha, dps=args.dps)
+    if args.format == "json":
+        digits = 20
+        print(json.dumps({
+            "status": rep.status, "message": rep.message, "dps": rep.dps,
+            "max_abs_diff": mpmath.nstr(rep.max_abs_diff, 5), "alpha_part_digits": rep.alpha_part_digits,
+            "gf_beta": [mpmath.nstr(b, digits) for b in rep.gf_beta],
+            "q_beta": [mpmath.nstr(b, digits) for b in rep.q_beta],
+            "l1_beta": [mpmath.nstr(b, digits) for b in rep.l1_beta],
+            "l2_beta": [mpmath.nstr(b, digits) for b in rep.l2_beta],
+            "timings": rep.timings,
+        }, indent=1))
+    else:
+        print(rep.summary())
+    return 0 if rep.status == "agree" else 1
+
+
 #: Each adds one subcommand (a parser whose defaults set ``run``); a new subcommand is one more entry.
-_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue)
+_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue, _add_verify)
 
 
 # ---------------------------------------------------------------------------- catalogue
