@@ -11,7 +11,8 @@ from pathlib import Path
 __all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
 
 #: The checks in report order: module names under ``paper_checks``.
-CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm3_shape", "thm4_depth", "fig2_explicit", "fig3_depth")
+CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4_depth", "fig1_sparse", "fig2_explicit",
+                           "fig3_depth")
 
 
 @dataclass(frozen=True)
