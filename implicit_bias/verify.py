@@ -9,7 +9,6 @@ solution to many digits, so the absolute agreement alone says little about ``Q``
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,14 +24,14 @@ __all__ = ["VerifyReport", "default_dps", "verify"]
 
 
 def default_dps(alpha: Any, digits: int = 20) -> int:
-    """Working digits that resolve the alpha-dependent part of ``beta`` to ``digits`` digits.
+    """Working digits that resolve the alpha-dependent part of ``beta`` to ``digits`` digits (at least 30).
 
-    That part is ``O(alpha^2)`` relative on the support (diagonal depth 2), so it needs about
-    ``2 log10(1/alpha)`` digits beyond the ones wanted; ``alpha >= 1`` needs none extra.
+    That part is ``O(alpha^2)`` relative on the support, so it needs about ``2 log10(1/alpha)`` digits beyond
+    the ones wanted (:func:`implicit_bias.flow.required_dps`).
     """
-    a = mpmath.mpf(alpha)
-    extra = 0 if a >= 1 else math.ceil(float(-2 * mpmath.log10(a)))
-    return max(30, digits + extra + 10)
+    from .flow import required_dps
+
+    return max(30, required_dps(alpha, digits))
 
 
 @dataclass(frozen=True)
