@@ -17,6 +17,7 @@ __all__ = [
     "NumericalError",
     "ParametrizationError",
     "ParseError",
+    "SweepError",
 ]
 
 
@@ -65,3 +66,7 @@ class MethodDoesNotApply(ImplicitBiasError):
 
 class NumericalError(ImplicitBiasError):
     """A numerical procedure failed (no convergence, loss of precision); the message says which."""
+
+
+class SweepError(ImplicitBiasError):
+    """A sweep did not finish every point: some failed (their errors are in the message) or it was interrupted."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,19 @@ def save_figure(ctx: Context, name: str, fig: Figure) -> str:
     path = ctx.out / f"{name}.png"
     fig.savefig(path, dpi=90)
     return str(path)
+
+
+def sweep(func: Callable[[dict], dict], configs: list[dict], ctx: Context, name: str) -> list[dict]:
+    """Run ``func`` on every config through :func:`implicit_bias.sweeps.run_sweep` (stored, resumable).
+
+    Points are stored in ``ctx.store`` under the sweep ``name``; a rerun only computes the missing ones.
+    Returns the results in config order; raises if any point failed.
+    """
+    from implicit_bias.sweeps import run_sweep
+
+    res = run_sweep(func, configs, store=ctx.store, workers=ctx.workers, client=ctx.dask, progress=False, name=name)
+    res.raise_for_failures()
+    return [r for _c, r in res.results]
 
 
 def fmt(x: float, digits: int = 4) -> str:

@@ -26,7 +26,7 @@ from implicit_bias.experiments.sparse_recovery import (
 )
 from implicit_bias.plotting.sparse import plot_fig1
 
-from ._common import fmt, load_result, save_figure, save_result
+from ._common import fmt, load_result, save_figure, save_result, sweep
 from ._framework import Context, Outcome
 
 NAME = "fig1_sparse"
@@ -40,16 +40,6 @@ def _sizes(quick: bool) -> dict:
             "log10_alphas": [-8.0, -6.0, -5.0, -4.0, -3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0]}
 
 
-def _sweep(func, configs, ctx: Context) -> list:
-    try:
-        from implicit_bias.sweeps import run_sweep
-    except ImportError:  # the sweep layer is optional here: compute in-process
-        return [func(c) for c in configs]
-    res = run_sweep(func, configs, store=ctx.store, workers=ctx.workers, client=ctx.dask, progress=False, name=NAME)
-    res.raise_for_failures()
-    return [r for _c, r in res.results]
-
-
 def _n_point(cfg: dict) -> dict:
     return {**largest_recovering_alpha(cfg["d"], cfg["n"], cfg["r"], 0, noise_std=cfg["noise"]),
             "l1_error": reference_points(cfg["d"], cfg["n"], cfg["r"], 0, cfg["noise"])["l1"]["population_error"]}
@@ -61,10 +51,10 @@ def _alpha_point(cfg: dict) -> dict:
 
 def run(ctx: Context) -> list[Outcome]:
     z = _sizes(ctx.quick)
-    ab = _sweep(_alpha_point, [{"d": z["d"], "n": z["n_ab"], "r": z["r"], "log10_alpha": la, "noise": z["noise"]}
-                               for la in z["log10_alphas"]], ctx)
+    ab = sweep(_alpha_point, [{"d": z["d"], "n": z["n_ab"], "r": z["r"], "log10_alpha": la, "noise": z["noise"]}
+                               for la in z["log10_alphas"]], ctx, NAME)
     refs = reference_points(z["d"], z["n_ab"], z["r"], 0, z["noise"])
-    c = _sweep(_n_point, [{"d": z["d"], "n": n, "r": z["r"], "noise": z["noise"]} for n in z["ns"]], ctx)
+    c = sweep(_n_point, [{"d": z["d"], "n": n, "r": z["r"], "noise": z["noise"]} for n in z["ns"]], ctx, f"{NAME}_c")
     save_result(ctx, NAME, {"sizes": z, "ab": ab, "refs": refs, "c": c})
     res = load_result(ctx, NAME)
     fig = save_figure(ctx, NAME, plot_fig1(res))
