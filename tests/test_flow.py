@@ -87,11 +87,11 @@ def test_interrupt_returns_the_state_reached(monkeypatch):
         def __getattr__(self, name):
             return getattr(self._ta, name)
 
-        def propagate_for(self, dt):
+        def propagate_for(self, dt, **kwargs):
             calls["n"] += 1
             if calls["n"] == 3:
                 raise KeyboardInterrupt
-            return self._ta.propagate_for(dt)
+            return self._ta.propagate_for(dt, **kwargs)
 
     import sys
 

@@ -167,7 +167,23 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
                 if key not in curves:
                     curves[key] = curve_integrator(p, vals[i], prec, digits)
                 maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec))
-            return argmin_Q(maps, Xm, ym, dps=dps)
+            return argmin_Q(maps, Xm, ym, dps=dps, start="zero")
+
+        phi_np = [sp.lambdify(p.params, num(p.phi, i), modules="numpy") for i in range(d)]
+        X64, y64 = np.array([[float(v) for v in row] for row in Xm]), np.array([float(v) for v in ym])
+
+        def small_enough(threshold: mpmath.mpf) -> Any:
+            """A per-step callback: stop the chunk once the loss (float64 is enough to compare) is small."""
+            level = float(threshold)
+
+            def callback(integrator: Any) -> bool:
+                st = np.array([float(v) for v in integrator.state])
+                beta64 = np.array([phi_np[i](*st[i * k:(i + 1) * k]) for i in range(d)], dtype=float)
+                r = X64 @ beta64 - y64
+                over = max_time is not None and time.perf_counter() - start > max_time
+                return not (float(r @ r) / (2 * n) <= level or over)
+
+            return callback
 
         traj: list[tuple[mpmath.mpf, list[mpmath.mpf]]] = []
         dt = mpmath.mpf(1)
@@ -177,16 +193,17 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         bar = tqdm(desc="gradient flow", unit="chunk", disable=not progress, leave=False)
         w, beta, loss = measure()
         loss0 = loss
+        stop = small_enough(tail_loss * (1 + loss0))
         try:
             while True:
-                out = ta.propagate_for(hy.real(mpmath.nstr(dt, 20), prec))
+                out = ta.propagate_for(hy.real(mpmath.nstr(dt, 20), prec), callback=stop)
                 steps += int(out[3])
                 w, beta, loss = measure()
                 bar.update(1)
                 bar.set_postfix(t=mpmath.nstr(mpmath.mpf(str(ta.time)), 4), loss=mpmath.nstr(loss, 3))
                 if trajectory:
                     traj.append((mpmath.mpf(str(ta.time)), beta))
-                if str(out[0]) != "taylor_outcome.time_limit":
+                if str(out[0]) not in ("taylor_outcome.time_limit", "taylor_outcome.cb_stop"):
                     status, message = "failed", f"heyoka stopped: {out[0]}"
                     break
                 if loss <= tail_loss * (1 + loss0):

@@ -12,8 +12,11 @@ that no explicit integrator can cross in reasonable time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import flint
 import heyoka as hy
 import mpmath
 import numpy as np
@@ -23,6 +26,16 @@ from ..parametrizations import Parametrization
 from ._heyoka import to_heyoka
 
 __all__ = ["CurveMap", "curve_integrator"]
+
+
+@contextmanager
+def _flint_prec(prec: int) -> Iterator[None]:
+    old = flint.ctx.prec
+    flint.ctx.prec = prec
+    try:
+        yield
+    finally:
+        flint.ctx.prec = old
 
 
 def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], prec: int, digits: int) -> Any:
@@ -38,23 +51,49 @@ def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], pr
 
 
 class CurveMap:
-    """``b(s) = phi(Phi(s))``, ``db``, ``B`` for one coordinate started at ``w_start`` (a CoordinateMap)."""
+    """``b(s) = phi(Phi(s))``, ``db``, ``B`` for one coordinate started at ``w_start`` (a CoordinateMap).
+
+    The curve is integrated step by step as far as the solver asks, in both directions from 0, and every step's
+    Taylor polynomials (heyoka's ``tc``, accurate to the working precision across the step) are kept as arb
+    polynomials: a dual solver's many evaluations are then polynomial evaluations in C, not integrations.
+    """
 
     def __init__(self, ta: Any, w_start: list[mpmath.mpf], phi: Any, kernel: Any, prec: int) -> None:
         self.ta, self.w_start, self.phi, self.kernel, self.prec = ta, w_start, phi, kernel, prec
+        self._digits = int(prec * 0.30103) + 5
         self._cache: tuple[mpmath.mpf, list[mpmath.mpf], mpmath.mpf] | None = None
+        start = [hy.real(mpmath.nstr(v, self._digits), prec) for v in w_start] + [hy.real(0, prec)]
+        # per direction (+1, -1): steps as (t0, t1, polynomials in t - t0), and the (time, state) to go on from
+        self._pieces: dict[int, list[tuple[mpmath.mpf, mpmath.mpf, list[flint.arb_poly]]]] = {1: [], -1: []}
+        self._end: dict[int, tuple[Any, list[Any]]] = {1: (hy.real(0, prec), start), -1: (hy.real(0, prec), start)}
+
+    def _extend(self, direction: int, s: mpmath.mpf) -> None:
+        """Take one Taylor step further in ``direction`` and keep its polynomials."""
+        t_end, state = self._end[direction]
+        self.ta.time = t_end
+        self.ta.state[:] = state
+        out = self.ta.step(write_tc=True) if direction > 0 else self.ta.step_backward(write_tc=True)
+        if str(out[0]) != "taylor_outcome.success" or not mpmath.isfinite(mpmath.mpf(str(out[1]))):
+            raise ValueError(f"the curve of eta*grad(phi) ends before s = {mpmath.nstr(s, 8)} (at "
+                             f"{mpmath.nstr(mpmath.mpf(str(t_end)), 8)}): {out[0]}")
+        with _flint_prec(self.prec):
+            polys = [flint.arb_poly([flint.arb(str(c)) for c in row]) for row in self.ta.tc]
+        self._pieces[direction].append((mpmath.mpf(str(t_end)), mpmath.mpf(str(self.ta.time)), polys))
+        self._end[direction] = (self.ta.time, list(self.ta.state))
 
     def _at(self, s: mpmath.mpf) -> tuple[list[mpmath.mpf], mpmath.mpf]:
         if self._cache is not None and self._cache[0] == s:
             return self._cache[1], self._cache[2]
-        digits = int(self.prec * 0.30103) + 5
-        self.ta.time = hy.real(0, self.prec)
-        self.ta.state[:] = [hy.real(mpmath.nstr(v, digits), self.prec) for v in self.w_start] + [hy.real(0, self.prec)]
-        if s != 0:
-            out = self.ta.propagate_until(hy.real(mpmath.nstr(s, digits), self.prec))
-            if str(out[0]) != "taylor_outcome.time_limit":
-                raise ValueError(f"the curve of eta*grad(phi) ends before s = {s}: {out[0]}")
-        st = [mpmath.mpf(str(v)) for v in self.ta.state]
+        if s == 0:
+            st = [+v for v in self.w_start] + [mpmath.mpf(0)]
+        else:
+            direction = 1 if s > 0 else -1
+            while not self._pieces[direction] or direction * (self._pieces[direction][-1][1] - s) < 0:
+                self._extend(direction, s)
+            t0, _t1, polys = next(p for p in self._pieces[direction] if direction * (p[1] - s) >= 0)
+            with _flint_prec(self.prec):
+                h = flint.arb(mpmath.nstr(s - t0, self._digits))
+                st = [mpmath.mpf(P(h).mid().str(self._digits, radius=False, more=True)) for P in polys]
         self._cache = (s, st[:-1], st[-1])
         return st[:-1], st[-1]
 

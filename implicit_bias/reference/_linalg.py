@@ -19,7 +19,8 @@ def to_arb(x: mpmath.mpf) -> flint.arb:
 
 def to_mpf(a: flint.arb) -> mpmath.mpf:
     """The midpoint of an arb ball as an mpmath number at the current precision."""
-    return mpmath.mpf(a.mid().str(mpmath.mp.dps + 5, radius=False, more=True))
+    man, exp = a.mid().man_exp()  # exact binary mantissa and exponent: no decimal string, any size
+    return mpmath.mpf((int(man), int(exp)))
 
 
 class ArbProblem:
