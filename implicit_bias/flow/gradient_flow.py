@@ -31,7 +31,7 @@ from ..parametrizations import Parametrization
 from ._heyoka import to_heyoka
 from .tail import CurveMap, curve_integrator
 
-__all__ = ["FlowSolution", "gradient_flow", "required_dps"]
+__all__ = ["FlowSolution", "flow_digits", "gradient_flow", "required_dps"]
 
 GUARD_DIGITS = 10
 
@@ -41,6 +41,27 @@ def required_dps(alpha: Any, digits: int = 20) -> int:
     a = check_alpha(alpha)
     extra = 0 if a >= 1 else math.ceil(float(-2 * mpmath.log10(a)))
     return digits + extra + GUARD_DIGITS
+
+
+#: Digits the trajectory carries beyond the relative digits wanted of the answer's alpha-dependent part
+#: (measured: alpha = e^-100, d = 20, n = 8: a trajectory at 30 + 10 guard digits gives that part to 17 digits,
+#: at 40 + 10 to 24, the tail's limit at dps = 70).
+TRAJECTORY_MARGIN = 30
+
+
+def flow_digits(alpha: Any, dps: int) -> int:
+    """Digits the trajectory needs so that the tail at ``dps`` digits is limited by ``dps`` alone.
+
+    The answer's ``alpha``-dependent part lives in the tiny coordinates (and the tiny factors of the large
+    ones). MPFR keeps each of them to full *relative* precision whatever its exponent, and a relative error
+    ``eps`` in the state moves the limit's ``alpha``-dependent part by about ``eps`` relative: so the trajectory
+    needs the digits wanted of that part plus a margin, not the ``2 log10(1/alpha)`` extra digits that the
+    exact tail (which resolves the part against the ``O(1)`` coordinates) needs. At ``alpha >= 1`` there is no
+    such part and the trajectory runs at ``dps``.
+    """
+    a = check_alpha(alpha)
+    extra = 0 if a >= 1 else math.ceil(float(-2 * mpmath.log10(a)))
+    return min(dps, max(dps - extra, 10) + TRAJECTORY_MARGIN)
 
 
 @dataclass(frozen=True)
@@ -85,7 +106,7 @@ def _values(p: Parametrization, alpha: mpmath.mpf, constants: dict[str, Any] | N
 
 def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: dict[str, Any] | None = None,
                   dps: int = 50, tail_loss: Any = None, max_time: float | None = None,
-                  trajectory: bool = False, progress: bool = True) -> FlowSolution:
+                  trajectory: bool = False, progress: bool = True, flow_dps: int | None = None) -> FlowSolution:
     """Integrate gradient flow from ``w(0) = w0(alpha)`` to a small loss, then jump to the limit exactly.
 
     Parameters
@@ -98,12 +119,14 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
     constants : dict, optional
         Values of the other symbols, a scalar or one value per coordinate.
     dps : int
-        Working digits (see :func:`required_dps`).
+        Digits of the answer (see :func:`required_dps`): the exact tail works at ``dps``.
     tail_loss : number, optional
         Relative loss below which the rest of the flow is solved in one exact jump along the curves
         (default ``1e-8``); see :mod:`implicit_bias.flow.tail`.
     max_time : float, optional
         Wall-clock budget in seconds.
+    flow_dps : int, optional
+        Digits of the trajectory; default :func:`flow_digits` (``dps`` unless ``alpha`` is small).
 
     Examples
     --------
@@ -119,6 +142,8 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         raise InputError(f"p={p!r}: expected an implicit_bias.Parametrization (e.g. ib.diagonal(2))")
     work = dps + GUARD_DIGITS
     prec = int(work * 3.3219) + 8
+    flow_dps = flow_digits(a, dps) if flow_dps is None else check_dps(flow_dps)
+    fprec = int((flow_dps + GUARD_DIGITS) * 3.3219) + 8
     tail_loss = mpmath.mpf(10) ** -8 if tail_loss is None else mpmath.mpf(tail_loss)
     start = time.perf_counter()
     with mpmath.workdps(work):
@@ -130,19 +155,19 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         def num(e: sp.Expr, i: int) -> sp.Expr:
             return e.subs({s: sp.Float(mpmath.nstr(v, digits), digits) for s, v in vals[i].items()})
 
-        betas = [to_heyoka(num(p.phi, i), dict(zip(p.params, wv[i], strict=True)), prec) for i in range(d)]
-        grads = [[to_heyoka(num(g * e, i), dict(zip(p.params, wv[i], strict=True)), prec)
+        betas = [to_heyoka(num(p.phi, i), dict(zip(p.params, wv[i], strict=True)), fprec) for i in range(d)]
+        grads = [[to_heyoka(num(g * e, i), dict(zip(p.params, wv[i], strict=True)), fprec)
                   for g, e in zip(p.grad_phi, p.lr, strict=True)] for i in range(d)]
         res = [hy.sum([hy.par[m * d + i] * betas[i] for i in range(d)]) - hy.par[n * d + m] for m in range(n)]
-        inv_n = hy.expression(hy.real(str(mpmath.mpf(1) / n), prec))
+        inv_n = hy.expression(hy.real(str(mpmath.mpf(1) / n), fprec))
         g = [hy.sum([hy.par[m * d + i] * res[m] for m in range(n)]) * inv_n for i in range(d)]
         system = [(wv[i][j], -(g[i] * grads[i][j])) for i in range(d) for j in range(k)]
         init_f = [sp.lambdify(list(p.constants), w0, modules="mpmath") for w0 in p.init]
         state0 = [init_f[j](*[vals[i][s] for s in p.constants]) for i in range(d) for j in range(k)]
-        pars = np.array([hy.real(mpmath.nstr(v, digits), prec) for row in Xm for v in row]
-                        + [hy.real(mpmath.nstr(v, digits), prec) for v in ym])
-        ta = hy.taylor_adaptive(system, np.array([hy.real(mpmath.nstr(mpmath.mpf(v), digits), prec) for v in state0]),
-                                fp_type=hy.real, prec=prec, compact_mode=True, pars=pars)
+        pars = np.array([hy.real(mpmath.nstr(v, digits), fprec) for row in Xm for v in row]
+                        + [hy.real(mpmath.nstr(v, digits), fprec) for v in ym])
+        ta = hy.taylor_adaptive(system, np.array([hy.real(mpmath.nstr(mpmath.mpf(v), digits), fprec) for v in state0]),
+                                fp_type=hy.real, prec=fprec, compact_mode=True, pars=pars)
         phi_f = [sp.lambdify(p.params, num(p.phi, i), modules="mpmath") for i in range(d)]
         ker_f = [sp.lambdify(p.params, num(sum(e * gg**2 for e, gg in zip(p.lr, p.grad_phi, strict=True)), i),
                              modules="mpmath") for i in range(d)]
@@ -196,7 +221,7 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         stop = small_enough(tail_loss * (1 + loss0))
         try:
             while True:
-                out = ta.propagate_for(hy.real(mpmath.nstr(dt, 20), prec), callback=stop)
+                out = ta.propagate_for(hy.real(mpmath.nstr(dt, 20), fprec), callback=stop)
                 steps += int(out[3])
                 w, beta, loss = measure()
                 bar.update(1)
