@@ -166,8 +166,10 @@ class NumericRegularizer:
         """Run ``work`` at ``dps + GUARD_DIGITS``; if a root lies so close to a finite end of the curve that
         digits would be lost (depth >= 3 at tiny alpha: the gap is ~alpha^(D-2) relative), rerun with enough."""
         extra = GUARD_DIGITS
+        # the caller may work at more digits than dps (a solver raising its precision): follow it
+        self._base = max(self.dps, mpmath.mp.dps)
         while True:
-            with mpmath.workdps(self.dps + extra):
+            with mpmath.workdps(self._base + extra):
                 try:
                     return work()
                 except _NeedDigits as need:
@@ -183,7 +185,7 @@ class NumericRegularizer:
             if mpmath.isfinite(end):
                 gap = abs(end - p)
                 lost = mpmath.inf if gap == 0 else mpmath.log10(max(abs(end), 1) / gap)
-                if lost + GUARD_DIGITS / 2 > mpmath.mp.dps - self.dps:
+                if lost + GUARD_DIGITS / 2 > mpmath.mp.dps - getattr(self, "_base", self.dps):
                     raise _NeedDigits(int(min(lost, 10**7)) + GUARD_DIGITS)
 
     # ------------------------------------------------------------------ public evaluations

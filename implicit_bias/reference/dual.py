@@ -193,7 +193,15 @@ class _Newton:
                 slope = mpmath.fsum(a * b for a, b in zip(r, step, strict=True))
                 decrement = slope
                 dsig = self.sigma(step)
+                # a trust region in sigma: where H is nearly singular (inactive coordinates at tiny alpha carry
+                # curvature ~alpha^2) the ridge-regularized step can be astronomically long, and halving down
+                # from it would cost thousands of evaluations; expansion below lengthens a step that is short
+                reach = max(abs(v) for v in dsig)
+                limit = 4 * (1 + max(abs(v) for v in sigma))
                 t = mpmath.mpf(1)
+                if reach > limit:
+                    t = mpmath.mpf(2) ** int(mpmath.floor(mpmath.log(limit / reach, 2)))
+                t_first = t
                 accepted = False
                 rnorm = mpmath.fsum(v**2 for v in r)
                 for _ in range(4 * mpmath.mp.prec):
@@ -213,8 +221,9 @@ class _Newton:
                             armijo = r_new <= (1 - _ARMIJO * t) * rnorm
                         if armijo:
                             lam, sigma, g_val, accepted = trial, trial_sigma, g_new, True
-                            if t == 1:  # a full step: perhaps far too short (exponential b), so try longer ones
-                                lam, sigma, g_val = self.expand(lam, sigma, g_val, step, dsig)
+                            if t == t_first:  # the first trial: perhaps far too short (exponential b)
+                                lam, sigma, g_val = self.expand(lam, sigma, g_val, [t * v for v in step],
+                                                                [t * v for v in dsig])
                             break
                     t /= 2
                 if not accepted:
