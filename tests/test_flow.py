@@ -3,6 +3,8 @@
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 import implicit_bias as ib
@@ -32,15 +34,15 @@ def test_hypentropy_endpoint_is_the_kkt_point(log_alpha):
         assert null_projection(X, sigma) < mpmath.mpf(10) ** -20 * max(abs(s) for s in sigma)
 
 
-@pytest.mark.slow  # over a minute here: the depth-3 tail solve is slow (not yet profiled)
 def test_depth3_endpoint_is_the_kkt_point():
     X, y = [[1, 0.5, -0.3]], [1]
     alpha = mpmath.mpf("0.3")
     sol = gradient_flow(ib.diagonal(3), X, y, alpha=alpha, dps=40, progress=False)
     assert sol.status == "converged", sol.message
     f = ib.derive(ib.diagonal(3)).to_numeric(dps=40)
-    sigma = [f.grad_Q(b, alpha=alpha) for b in sol.beta]
-    assert null_projection(X, sigma) < 1e-25
+    with mpmath.workdps(40):
+        sigma = [f.grad_Q(b, alpha=alpha) for b in sol.beta]
+        assert null_projection(X, sigma) < 1e-25
 
 
 def test_flow_agrees_with_argmin_Q_on_a_sparse_problem():
@@ -142,3 +144,37 @@ def test_trajectory_precision_is_not_what_limits_the_alpha_dependent_part():
     assert sol.status == "converged"
     assert part > mpmath.mpf(10) ** -50  # the part is there to be resolved
     assert diff <= part * mpmath.mpf(10) ** -15, (mpmath.nstr(part, 3), mpmath.nstr(diff, 3))
+
+
+# (parametrization, log10 alpha range): depth 2 and the positive model over the whole range; depth >= 3 and the
+# single neuron where their plateaus (length ~alpha^-(D-2), no time reparametrization yet) fit in a test
+CATALOGUE = {
+    "diagonal(2)": (ib.diagonal(2), -300.0, 3.0),
+    "positive()": (ib.positive(), -300.0, 3.0),
+    "diagonal(3)": (ib.diagonal(3), -2.0, 2.0),
+    "single_neuron(delta=0.5)": (ib.single_neuron(delta=0.5), -2.0, 2.0),
+    "product(2)": (ib.product(2), -2.0, 2.0),
+}
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(name=st.sampled_from(sorted(CATALOGUE)), seed=st.integers(0, 10**6), where=st.floats(0, 1),
+       n=st.integers(1, 3), extra=st.integers(1, 3))
+def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):
+    p, lo, hi = CATALOGUE[name]
+    alpha = mpmath.mpf(10) ** mpmath.mpf(lo + where * (hi - lo))
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, n + extra))
+    target = rng.random(n + extra) + 0.1 if name == "positive()" else rng.standard_normal(n + extra)
+    y = X @ target
+    sol = gradient_flow(p, X, y, alpha=alpha, dps=30, progress=False, max_time=120)
+    assert sol.status == "converged", sol.message
+    f = ib.derive(p).to_numeric(dps=40)
+    ref = argmin_Q([f.coordinate(alpha=alpha)] * (n + extra), X, y, dps=30)
+    assert ref.status == "success", ref.message
+    assert ref.kkt_residual["primal"] < mpmath.mpf(10) ** -29  # the reference at working precision
+    with mpmath.workdps(30):
+        diff = max(abs(a - b) for a, b in zip(sol.beta, ref.beta, strict=True))
+        scale = 1 + max(abs(b) for b in ref.beta)
+    assert sol.certificate < mpmath.mpf(10) ** -25
+    assert diff <= mpmath.mpf(10) ** -22 * scale, (name, mpmath.nstr(alpha, 3), mpmath.nstr(diff, 3))

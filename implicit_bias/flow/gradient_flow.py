@@ -155,19 +155,40 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         def num(e: sp.Expr, i: int) -> sp.Expr:
             return e.subs({s: sp.Float(mpmath.nstr(v, digits), digits) for s, v in vals[i].items()})
 
-        betas = [to_heyoka(num(p.phi, i), dict(zip(p.params, wv[i], strict=True)), fprec) for i in range(d)]
-        grads = [[to_heyoka(num(g * e, i), dict(zip(p.params, wv[i], strict=True)), fprec)
-                  for g, e in zip(p.grad_phi, p.lr, strict=True)] for i in range(d)]
+        init_f = [sp.lambdify(list(p.constants), w0, modules="mpmath") for w0 in p.init]
+        state0 = [init_f[j](*[vals[i][s] for s in p.constants]) for i in range(d) for j in range(k)]
+        # Log coordinates where they are exact: a parameter whose velocity eta grad_j phi / w_j has no pole at
+        # w_j = 0 keeps its sign, so w_j = sign * exp(l_j) with l_j' = -g eta grad_j phi / w_j. heyoka controls
+        # errors relative to the state's norm, so a tiny *decaying* w_j integrated as itself would only get
+        # absolute accuracy (alpha = 1e-300: relative errors of 10^450 were measured); its logarithm gets
+        # relative accuracy, which is what the alpha-dependent part of the limit is made of.
+        rates = [sp.cancel(e * gr / w) for e, gr, w in zip(p.lr, p.grad_phi, p.params, strict=True)]
+        log_ok = [not sp.fraction(r_)[1].has(w) and all(state0[i * k + j] != 0 for i in range(d))
+                  for j, (r_, w) in enumerate(zip(rates, p.params, strict=True))]
+        signs = [[mpmath.sign(state0[i * k + j]) if log_ok[j] else 1 for j in range(k)] for i in range(d)]
+
+        def param_expr(i: int, j: int) -> Any:
+            return float(signs[i][j]) * hy.exp(wv[i][j]) if log_ok[j] else wv[i][j]
+
+        names = [{w: param_expr(i, j) for j, w in enumerate(p.params)} for i in range(d)]
+        betas = [to_heyoka(num(p.phi, i), names[i], fprec) for i in range(d)]
+        grads = [[to_heyoka(num(rates[j] if log_ok[j] else e * gr, i), names[i], fprec)
+                  for j, (gr, e) in enumerate(zip(p.grad_phi, p.lr, strict=True))] for i in range(d)]
         res = [hy.sum([hy.par[m * d + i] * betas[i] for i in range(d)]) - hy.par[n * d + m] for m in range(n)]
         inv_n = hy.expression(hy.real(str(mpmath.mpf(1) / n), fprec))
         g = [hy.sum([hy.par[m * d + i] * res[m] for m in range(n)]) * inv_n for i in range(d)]
         system = [(wv[i][j], -(g[i] * grads[i][j])) for i in range(d) for j in range(k)]
-        init_f = [sp.lambdify(list(p.constants), w0, modules="mpmath") for w0 in p.init]
-        state0 = [init_f[j](*[vals[i][s] for s in p.constants]) for i in range(d) for j in range(k)]
+        start0 = [mpmath.log(abs(v)) if log_ok[idx % k] else mpmath.mpf(v) for idx, v in enumerate(state0)]
         pars = np.array([hy.real(mpmath.nstr(v, digits), fprec) for row in Xm for v in row]
                         + [hy.real(mpmath.nstr(v, digits), fprec) for v in ym])
-        ta = hy.taylor_adaptive(system, np.array([hy.real(mpmath.nstr(mpmath.mpf(v), digits), fprec) for v in state0]),
+        ta = hy.taylor_adaptive(system, np.array([hy.real(mpmath.nstr(v, digits), fprec) for v in start0]),
                                 fp_type=hy.real, prec=fprec, compact_mode=True, pars=pars)
+
+        def params_of(st: list[Any], exp: Any) -> list[list[Any]]:
+            """Parameter values from a state (log coordinates undone)."""
+            return [[signs[i][j] * exp(st[i * k + j]) if log_ok[j] else st[i * k + j] for j in range(k)]
+                    for i in range(d)]
+
         phi_f = [sp.lambdify(p.params, num(p.phi, i), modules="mpmath") for i in range(d)]
         ker_f = [sp.lambdify(p.params, num(sum(e * gg**2 for e, gg in zip(p.lr, p.grad_phi, strict=True)), i),
                              modules="mpmath") for i in range(d)]
@@ -175,8 +196,7 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         ymp = mpmath.matrix(ym)
 
         def measure() -> tuple[list[list[mpmath.mpf]], list[mpmath.mpf], mpmath.mpf]:
-            st = [mpmath.mpf(str(v)) for v in ta.state]
-            w = [st[i * k:(i + 1) * k] for i in range(d)]
+            w = params_of([mpmath.mpf(str(v)) for v in ta.state], mpmath.exp)
             beta = [phi_f[i](*w[i]) for i in range(d)]
             r = Xmp * mpmath.matrix(beta) - ymp
             return w, beta, mpmath.fsum(v**2 for v in r) / (2 * n)
@@ -202,8 +222,8 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
             level = float(threshold)
 
             def callback(integrator: Any) -> bool:
-                st = np.array([float(v) for v in integrator.state])
-                beta64 = np.array([phi_np[i](*st[i * k:(i + 1) * k]) for i in range(d)], dtype=float)
+                w64 = params_of([float(v) for v in integrator.state], lambda x: float(np.exp(x)))
+                beta64 = np.array([phi_np[i](*[float(v) for v in w64[i]]) for i in range(d)], dtype=float)
                 r = X64 @ beta64 - y64
                 over = max_time is not None and time.perf_counter() - start > max_time
                 return not (float(r @ r) / (2 * n) <= level or over)

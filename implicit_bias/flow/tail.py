@@ -39,15 +39,23 @@ def _flint_prec(prec: int) -> Iterator[None]:
 
 
 def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], prec: int, digits: int) -> Any:
-    """A heyoka integrator of ``(w, q)' = (eta grad phi(w), phi(w))`` with the constants substituted."""
-    ws = list(hy.make_vars(*[f"c{j}" for j in range(p.k)])) if p.k > 1 else [hy.make_vars("c0")]
-    q = hy.make_vars("q")
+    """A heyoka integrator of ``(w, q)' = (eta grad phi(w), phi(w))`` with the constants substituted, in scaled
+    variables ``w = c z``, ``q = c_q z_q`` (``c, c_q`` = parameters 0 and 1, set per coordinate by CurveMap).
+
+    heyoka controls the error relative to the state's norm only when the norm exceeds 1 and absolutely below:
+    a coordinate at scale ``alpha = 1e-300`` would be integrated to absolute, i.e. no, accuracy. Scaling its
+    start to norm ~1 makes the control relative, which is what MPFR's floating exponents can deliver.
+    """
+    zs = list(hy.make_vars(*[f"z{j}" for j in range(p.k)])) if p.k > 1 else [hy.make_vars("z0")]
+    zq = hy.make_vars("zq")
+    c, cq = hy.par[0], hy.par[1]
     subs = {s: sp.Float(mpmath.nstr(v, digits), digits) for s, v in values.items()}
-    names = dict(zip(p.params, ws, strict=True))
-    rhs = [to_heyoka((e * g).subs(subs), names, prec) for e, g in zip(p.lr, p.grad_phi, strict=True)]
-    system = [*zip(ws, rhs, strict=True), (q, to_heyoka(p.phi.subs(subs), names, prec))]
+    names = {param: c * z for param, z in zip(p.params, zs, strict=True)}
+    rhs = [to_heyoka((e * g).subs(subs), names, prec) / c for e, g in zip(p.lr, p.grad_phi, strict=True)]
+    system = [*zip(zs, rhs, strict=True), (zq, to_heyoka(p.phi.subs(subs), names, prec) / cq)]
     zero = [hy.real(0, prec)] * (p.k + 1)
-    return hy.taylor_adaptive(system, np.array(zero), fp_type=hy.real, prec=prec, compact_mode=True)
+    one = np.array([hy.real(1, prec), hy.real(1, prec)])
+    return hy.taylor_adaptive(system, np.array(zero), fp_type=hy.real, prec=prec, compact_mode=True, pars=one)
 
 
 class CurveMap:
@@ -62,7 +70,14 @@ class CurveMap:
         self.ta, self.w_start, self.phi, self.kernel, self.prec = ta, w_start, phi, kernel, prec
         self._digits = int(prec * 0.30103) + 5
         self._cache: tuple[mpmath.mpf, list[mpmath.mpf], mpmath.mpf] | None = None
-        start = [hy.real(mpmath.nstr(v, self._digits), prec) for v in w_start] + [hy.real(0, prec)]
+        # scales that put the start at norm ~1 (see curve_integrator): c = |w_start|, c_q = the size of the
+        # change of q over a unit of s
+        with mpmath.workdps(self._digits):
+            self._c = max(abs(v) for v in w_start) or mpmath.mpf(1)
+            self._cq = max(abs(phi(*w_start)), abs(kernel(*w_start)), self._c**2 * mpmath.mpf(10) ** -self._digits)
+            self._pars = np.array([hy.real(mpmath.nstr(self._c, self._digits), prec),
+                                   hy.real(mpmath.nstr(self._cq, self._digits), prec)])
+            start = [hy.real(mpmath.nstr(v / self._c, self._digits), prec) for v in w_start] + [hy.real(0, prec)]
         # per direction (+1, -1): steps as (t0, t1, polynomials in t - t0), and the (time, state) to go on from
         self._pieces: dict[int, list[tuple[mpmath.mpf, mpmath.mpf, list[flint.arb_poly]]]] = {1: [], -1: []}
         self._end: dict[int, tuple[Any, list[Any]]] = {1: (hy.real(0, prec), start), -1: (hy.real(0, prec), start)}
@@ -72,6 +87,7 @@ class CurveMap:
         t_end, state = self._end[direction]
         self.ta.time = t_end
         self.ta.state[:] = state
+        self.ta.pars[:] = self._pars
         out = self.ta.step(write_tc=True) if direction > 0 else self.ta.step_backward(write_tc=True)
         if str(out[0]) != "taylor_outcome.success" or not mpmath.isfinite(mpmath.mpf(str(out[1]))):
             raise ValueError(f"the curve of eta*grad(phi) ends before s = {mpmath.nstr(s, 8)} (at "
@@ -94,6 +110,7 @@ class CurveMap:
             with _flint_prec(self.prec):
                 h = flint.arb(mpmath.nstr(s - t0, self._digits))
                 st = [mpmath.mpf(P(h).mid().str(self._digits, radius=False, more=True)) for P in polys]
+            st = [v * self._c for v in st[:-1]] + [st[-1] * self._cq]
         self._cache = (s, st[:-1], st[-1])
         return st[:-1], st[-1]
 
