@@ -12,7 +12,7 @@ __all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
 
 #: The checks in report order: module names under ``paper_checks``.
 CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4_depth", "fig1_sparse", "fig2_explicit",
-                           "fig3_depth")
+                           "fig3_depth", "fig3c_depth_recovery", "sec7_relu")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Figure 1: sparse regression against the initialization scale (from a stored result only)."""
+"""Figures 1 and 3(c): sparse regression against the initialization scale (from a stored result only)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["plot_fig1"]
+__all__ = ["plot_fig1", "plot_fig3c"]
 
 
 def plot_fig1(result: dict[str, Any]) -> Figure:
@@ -43,6 +43,31 @@ def plot_fig1(result: dict[str, Any]) -> Figure:
         ax.axvline(n_l1, color="k", ls="--", label="min-l1 sample size")
     ax.set_xlabel("N")
     ax.set_title("(c) largest recovering alpha")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_fig3c(result: dict[str, Any]) -> Figure:
+    """Figure 3(c): the largest ``alpha^D`` recovering the plant, against ``N``, one line per depth ``D``.
+
+    ``result`` holds ``sizes`` (``depths``, ``ns``, ``d``, ``r``, ``threshold``), ``l1_error`` (the min-l1
+    population error per ``N``) and ``points`` (per depth, as a str, one dict with ``log10_alpha_D`` per ``N``).
+    The dashed vertical line is the smallest ``N`` at which min-l1 recovers.
+    """
+    z = result["sizes"]
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for k, D in enumerate(z["depths"]):
+        pts = [(n, p["log10_alpha_D"]) for n, p in zip(z["ns"], result["points"][str(D)], strict=True)
+               if p["log10_alpha_D"] is not None]
+        if pts:
+            ax.semilogy([n for n, _ in pts], [10.0**la for _, la in pts], "o-", color=f"C{k}", label=f"D = {D}")
+    n_l1 = next((n for n, e in zip(z["ns"], result["l1_error"], strict=True) if e <= z["threshold"]), None)
+    if n_l1 is not None:
+        ax.axvline(n_l1, color="k", ls="--", label="$N_{\\ell_1}$ (min-l1 recovers)")
+    ax.set_xlabel("N")
+    ax.set_ylabel(f"largest $\\alpha^D$ with population error <= {z['threshold']}")
+    ax.set_title(f"(c) sparse regression, d={z['d']}, r*={z['r']}")
     ax.legend()
     fig.tight_layout()
     return fig
