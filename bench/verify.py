@@ -63,11 +63,11 @@ def scipy_flow(X: np.ndarray, y: np.ndarray, log_alpha: float, method: str, t_ma
 
 def scipy_best(X, y, la, method, qf, budget):
     """Run with growing horizons until 1e-10 agreement; (time of that run or None, best error, horizon)."""
-    best = (None, float("inf"), None)
+    best: tuple = (None, float("inf"), 1e6)
     for t_max in (1e6, 1e8, 1e9, 1e10):
         beta, t_s, status, _msg = scipy_flow(X, y, float(la), method, t_max=t_max, budget=budget)
         err = float(np.max(np.abs(beta - qf))) if np.all(np.isfinite(beta)) else float("inf")
-        if err < best[1]:
+        if err < best[1] or best[1] == float("inf"):
             best = (None, err, t_max)
         if err <= AGREE:
             return t_s, err, t_max

@@ -222,11 +222,16 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
             level = float(threshold)
 
             def callback(integrator: Any) -> bool:
-                w64 = params_of([float(v) for v in integrator.state], lambda x: float(np.exp(x)))
-                beta64 = np.array([phi_np[i](*[float(v) for v in w64[i]]) for i in range(d)], dtype=float)
-                r = X64 @ beta64 - y64
                 over = max_time is not None and time.perf_counter() - start > max_time
-                return not (float(r @ r) / (2 * n) <= level or over)
+                with np.errstate(all="ignore"):  # float64 over/underflow only means "not small yet" here
+                    w64 = params_of([np.float64(float(v)) for v in integrator.state], np.exp)
+                    try:
+                        beta64 = np.array([phi_np[i](*w64[i]) for i in range(d)], dtype=float)
+                    except (OverflowError, ZeroDivisionError):
+                        return not over
+                    r = X64 @ beta64 - y64
+                    small = bool(np.isfinite(r).all()) and float(r @ r) / (2 * n) <= level
+                return not (small or over)
 
             return callback
 
