@@ -29,9 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m paper_checks " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     report = write_report(outcomes, ctx, command=command.strip())
     for o in outcomes:
-        print(f"{'PASS' if o.passed else 'FAIL'}  {o.check}: {o.claim}  (measured {o.measured}; expected {o.expected})")
+        print(f"{o.verdict}  {o.check}: {o.claim}  (measured {o.measured}; expected {o.expected})")
     print(f"report: {report}")
-    return 0 if all(o.passed for o in outcomes) else 1
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 if __name__ == "__main__":

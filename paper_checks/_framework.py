@@ -12,7 +12,7 @@ __all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
 
 #: The checks in report order: module names under ``paper_checks``.
 CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4_depth", "fig1_sparse", "fig2_explicit",
-                           "fig3_depth", "fig3c_depth_recovery", "sec7_relu")
+                           "fig3_depth", "fig3c_depth_recovery", "sec7_relu", "fig7_univariate")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,21 @@ class Outcome:
     figures: tuple[str, ...] = ()
     note: str = ""
     seconds: float = field(default=0.0, compare=False)
+    #: A documented, reproducible deviation from the paper: set (with its exact signature checked by the
+    #: check) only when the claim fails in precisely the known way. Like a strict xfail: a claim that then
+    #: passes is reported as FAIL so that the documentation gets updated.
+    deviation: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """PASS, FAIL, or DEVIATION (failed exactly as documented; does not fail the run)."""
+        if self.deviation:
+            return "FAIL" if self.passed else "DEVIATION"
+        return "PASS" if self.passed else "FAIL"
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict != "FAIL"
 
 
 def run_checks(names: Sequence[str], ctx: Context) -> list[Outcome]:
@@ -67,13 +82,16 @@ def write_report(outcomes: Sequence[Outcome], ctx: Context, *, command: str) -> 
         "# Paper checks: Kernel and Rich Regimes in Overparametrized Models (Woodworth et al. 2020)",
         "",
         f"Produced by `{command}` ({'quick' if ctx.quick else 'full'} sizes). "
-        f"{sum(o.passed for o in outcomes)} of {len(outcomes)} claims PASS.",
+        f"{sum(o.verdict == 'PASS' for o in outcomes)} of {len(outcomes)} claims PASS, "
+        f"{sum(o.verdict == 'DEVIATION' for o in outcomes)} deviate from the paper as documented below, "
+        f"{sum(o.verdict == 'FAIL' for o in outcomes)} FAIL.",
         "",
         "| check | claim | measured | expected | tolerance | result |",
         "|---|---|---|---|---|---|",
     ]
     for o in outcomes:
-        cells = [o.check, o.claim, o.measured, o.expected, o.tolerance, "PASS" if o.passed else "**FAIL**"]
+        shown = {"PASS": "PASS", "FAIL": "**FAIL**", "DEVIATION": "DEVIATION (documented)"}[o.verdict]
+        cells = [o.check, o.claim, o.measured, o.expected, o.tolerance, shown]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines.append("")
     seen: set[str] = set()
@@ -84,6 +102,8 @@ def write_report(outcomes: Sequence[Outcome], ctx: Context, *, command: str) -> 
                 lines += [f"## {o.check}: {Path(fig).stem}", "", f"![{Path(fig).stem}]({Path(fig).name})", ""]
         if o.note:
             lines += [f"*{o.check}*: {o.note}", ""]
+        if o.deviation:
+            lines += [f"*{o.check}* (deviation from the paper, {o.verdict}): {o.deviation}", ""]
     path = ctx.out / "report.md"
     path.write_text("\n".join(lines))
     return path

@@ -19,3 +19,15 @@ def test_a_crashing_check_is_a_failure(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(paper_checks._framework, "CHECKS", ("does_not_exist",))
     outcomes = paper_checks.run_checks(["does_not_exist"], paper_checks.Context(out=tmp_path))
     assert len(outcomes) == 1 and not outcomes[0].passed and "crashed" in outcomes[0].measured
+
+
+def test_a_documented_deviation_is_strict():
+    """A claim that fails exactly as documented is a DEVIATION (the run passes); one that then passes is a FAIL."""
+    from paper_checks._framework import Outcome
+
+    base = {"check": "c", "claim": "x", "measured": "m", "expected": "e", "tolerance": "t"}
+    assert Outcome(**base, passed=True).verdict == "PASS"
+    assert Outcome(**base, passed=False).verdict == "FAIL"
+    assert Outcome(**base, passed=False, deviation="known").verdict == "DEVIATION"
+    assert Outcome(**base, passed=False, deviation="known").ok
+    assert Outcome(**base, passed=True, deviation="known").verdict == "FAIL"
