@@ -34,6 +34,8 @@ from .tail import CurveMap, curve_integrator
 __all__ = ["FlowSolution", "flow_digits", "gradient_flow", "required_dps"]
 
 GUARD_DIGITS = 10
+#: Above the visibility level, one step may grow a log-coordinate by at most this much (a factor e^4).
+STEP_GROWTH = 4.0
 
 
 def required_dps(alpha: Any, digits: int = 20) -> int:
@@ -235,6 +237,38 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
 
             return callback
 
+        # Log coordinates make a plateau (tiny parameters growing at a steady rate) a straight line, which a
+        # Taylor step would cross in one go -- and with it the transition, where the exponentially small terms
+        # it could not see become O(1). So no step may carry a growing log-coordinate across the visibility
+        # level (below it the parameter is beneath the working precision of the O(1) ones) and, above it, a
+        # step may grow one by at most e^STEP_GROWTH; chunks end where the first one becomes visible.
+        rate_np = [[sp.lambdify(p.params, num(rates[j], i), modules="numpy") for j in range(k)] for i in range(d)]
+        visible = -(flow_dps + GUARD_DIGITS) * math.log(10) / 2
+
+        def step_limits() -> tuple[float, float]:
+            """(longest step, time until a growing log-coordinate becomes visible), from the current state."""
+            if not any(log_ok):
+                return math.inf, math.inf
+            with np.errstate(all="ignore"):
+                st = [float(v) for v in ta.state]
+                w64 = params_of([np.float64(v) for v in st], np.exp)
+                beta64 = np.array([phi_np[i](*w64[i]) for i in range(d)], dtype=float)
+                g64 = X64.T @ (X64 @ beta64 - y64) / n
+                longest, horizon = math.inf, math.inf
+                for i in range(d):
+                    for j in range(k):
+                        if not log_ok[j]:
+                            continue
+                        speed = float(-g64[i] * rate_np[i][j](*w64[i]))
+                        if not (math.isfinite(speed) and speed > 0):
+                            continue
+                        ell = st[i * k + j]
+                        if ell < visible:
+                            horizon = min(horizon, (visible - ell) / speed)
+                        else:
+                            longest = min(longest, STEP_GROWTH / speed)
+            return min(longest, horizon), horizon
+
         traj: list[tuple[mpmath.mpf, list[mpmath.mpf]]] = []
         dt = mpmath.mpf(1)
         steps = 0
@@ -246,7 +280,11 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         stop = small_enough(tail_loss * (1 + loss0))
         try:
             while True:
-                out = ta.propagate_for(hy.real(mpmath.nstr(dt, 20), fprec), callback=stop)
+                longest, horizon = step_limits()
+                chunk = min(dt, mpmath.mpf(horizon) * mpmath.mpf("1.001")) if math.isfinite(horizon) else dt
+                chunk = max(chunk, mpmath.mpf(10) ** -12)
+                extra = {"max_delta_t": hy.real(repr(longest), fprec)} if math.isfinite(longest) else {}
+                out = ta.propagate_for(hy.real(mpmath.nstr(chunk, 20), fprec), callback=stop, **extra)
                 steps += int(out[3])
                 w, beta, loss = measure()
                 bar.update(1)
