@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import mpmath
@@ -83,3 +84,18 @@ def check_problem(X: Any, y: Any) -> tuple[list[list[mpmath.mpf]], list[mpmath.m
         Xm = [[exact(Xa[i, j]) for j in range(d)] for i in range(n)]
     ya = [y[i] for i in range(n)] if isinstance(y, mpmath.matrix) else list(np.array(y, dtype=object).ravel())
     return Xm, [exact(v) for v in ya], n, d
+
+
+def check_int(value: Any, name: str, low: int, hint: str) -> int:
+    """``value`` as an int ``>= low``; otherwise an InputError naming ``name``, echoing the value, with ``hint``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise InputError(f"{name}={value!r}: must be an integer >= {low}; {hint}")
+    return int(value)
+
+
+def check_real(value: Any, name: str, hint: str, *, positive: bool = False) -> float:
+    """``value`` as a finite float (``> 0`` if ``positive``); otherwise an InputError as in :func:`check_int`."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) \
+            or not math.isfinite(value) or (positive and value <= 0):
+        raise InputError(f"{name}={value!r}: must be a finite {'positive ' if positive else ''}number; {hint}")
+    return float(value)

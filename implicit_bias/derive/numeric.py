@@ -113,6 +113,7 @@ class NumericRegularizer:
             raise InputError(f"dps={dps!r}: must be an integer >= 5 (digits of working precision)")
         self.reg = reg
         self.dps = dps
+        self._base = dps  # the digits of the evaluation in progress: max(dps, the caller's); see _adaptive
         self.constants = reg.constants
         c = reg.curve
         args = [c.param, *self.constants]
@@ -185,7 +186,7 @@ class NumericRegularizer:
             if mpmath.isfinite(end):
                 gap = abs(end - p)
                 lost = mpmath.inf if gap == 0 else mpmath.log10(max(abs(end), 1) / gap)
-                if lost + GUARD_DIGITS / 2 > mpmath.mp.dps - getattr(self, "_base", self.dps):
+                if lost + GUARD_DIGITS / 2 > mpmath.mp.dps - self._base:
                     raise _NeedDigits(int(min(lost, 10**7)) + GUARD_DIGITS)
 
     # ------------------------------------------------------------------ public evaluations

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_int, check_real
 from ..errors import InputError
 
 __all__ = [
@@ -52,17 +53,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------------------------- validation
-def _check_int(value: Any, name: str, low: int, hint: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an integer >= {low}, got {value!r}; {hint}")
-
-
-def _check_positive(value: Any, name: str, hint: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not np.isfinite(value) \
-            or value <= 0:
-        raise InputError(f"{name} must be a finite number > 0, got {value!r}; {hint}")
-
-
 # ------------------------------------------------------------------------------------------ the ReLU network
 def he_uniform(sizes: tuple[int, ...], rng: np.random.Generator, alpha: float = 1.0) -> list[np.ndarray]:
     """``alpha`` times He-uniform weights ``U(-sqrt(6/fan_in), sqrt(6/fan_in))`` for layer sizes ``sizes``.
@@ -203,13 +193,13 @@ class CircleConfig:
     center: bool = True
 
     def __post_init__(self) -> None:
-        _check_int(self.depth, "depth", 2, "D counts weight layers, so a ReLU network needs D >= 2")
-        _check_int(self.width, "width", 1, "use the paper's 30 hidden units")
-        _check_int(self.n_train, "n_train", 1, "the paper uses 10 points")
-        _check_int(self.max_steps, "max_steps", 1, "allow at least one step")
-        _check_positive(self.step, "step", "the paper uses 0.01")
-        _check_positive(self.target_loss, "target_loss", "the paper uses 1e-9")
-        _check_positive(10.0**self.log10_alpha_D, "alpha^D", "pass a finite log10_alpha_D")
+        check_int(self.depth, "depth", 2, "D counts weight layers, so a ReLU network needs D >= 2")
+        check_int(self.width, "width", 1, "use the paper's 30 hidden units")
+        check_int(self.n_train, "n_train", 1, "the paper uses 10 points")
+        check_int(self.max_steps, "max_steps", 1, "allow at least one step")
+        check_real(self.step, "step", "the paper uses 0.01", positive=True)
+        check_real(self.target_loss, "target_loss", "the paper uses 1e-9", positive=True)
+        check_real(10.0**self.log10_alpha_D, "alpha^D", "pass a finite log10_alpha_D", positive=True)
 
 
 def circle_data(cfg: CircleConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -276,15 +266,15 @@ class DigitsConfig:
     cg_tol: float = 1e-8
 
     def __post_init__(self) -> None:
-        _check_int(self.width, "width", 1, "the paper uses 5000 hidden units")
-        _check_int(self.n_train, "n_train", 1, "use a few hundred of the 1797 digits")
+        check_int(self.width, "width", 1, "the paper uses 5000 hidden units")
+        check_int(self.n_train, "n_train", 1, "use a few hundred of the 1797 digits")
         if self.n_train >= 1797:
             raise InputError(f"n_train must leave test digits (< 1797), got {self.n_train}")
         if not self.alphas:
             raise InputError("alphas must not be empty; pass e.g. (0.1, 30.0)")
         for a in self.alphas:
-            _check_positive(a, "alphas[i]", "scales multiply the He initialization")
-        _check_positive(self.step, "step", "try 0.5")
+            check_real(a, "alphas[i]", "scales multiply the He initialization", positive=True)
+        check_real(self.step, "step", "try 0.5", positive=True)
 
 
 def digits_data(cfg: DigitsConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -378,14 +368,14 @@ class UnivariateConfig:
     def __post_init__(self) -> None:
         if self.scaling not in SCALINGS:
             raise InputError(f"scaling must be one of {sorted(SCALINGS)}, got {self.scaling!r}")
-        _check_int(self.width, "width", 2, "use an even number of units (each has an opposite-sign twin)")
+        check_int(self.width, "width", 2, "use an even number of units (each has an opposite-sign twin)")
         if self.width % 2:
             raise InputError(f"width must be even (units come in twins), got {self.width}")
         if len(self.x_train) != len(self.y_train) or not self.x_train:
             raise InputError(f"x_train and y_train must be non-empty and of equal length, got "
                              f"{len(self.x_train)} and {len(self.y_train)}")
-        _check_positive(10.0**self.log10_alpha, "alpha", "pass a finite log10_alpha")
-        _check_positive(self.step_factor, "step_factor", "try 0.5")
+        check_real(10.0**self.log10_alpha, "alpha", "pass a finite log10_alpha", positive=True)
+        check_real(self.step_factor, "step_factor", "try 0.5", positive=True)
 
 
 def univariate_init(cfg: UnivariateConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from functools import cache
 import mpmath
 import numpy as np
 
+from .._validation import check_int
 from ..derive import derive
 from ..derive.numeric import NumericRegularizer
 from ..errors import InputError
@@ -41,8 +42,7 @@ class RecoveryPoint:
     depth: int = 2
 
     def __post_init__(self) -> None:
-        if isinstance(self.depth, bool) or not isinstance(self.depth, int | np.integer) or self.depth < 2:
-            raise InputError(f"depth={self.depth!r}: must be an integer >= 2 (the model is u^D - v^D)")
+        check_int(self.depth, "depth", 2, "the model is u^D - v^D")
 
 
 @cache
@@ -88,8 +88,7 @@ def _bisect(ok: Callable[[float], bool], lo: float, hi: float, steps: int) -> fl
     threshold): None if ``ok(lo)`` fails, ``hi`` if ``ok(hi)`` holds, else the last point found to hold."""
     if not lo < hi:
         raise InputError(f"lo={lo!r}, hi={hi!r}: the bisection range needs lo < hi")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise InputError(f"steps={steps!r}: must be an integer >= 0 (bisection halvings)")
+    check_int(steps, "steps", 0, "the number of bisection halvings")
     if not ok(lo):
         return None
     if ok(hi):

@@ -43,6 +43,7 @@ import mpmath
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from .._validation import check_int, check_real
 from ..derive import derive
 from ..derive.numeric import NumericRegularizer
 from ..errors import InputError
@@ -78,19 +79,6 @@ _CHUNK = 1 << 15
 
 
 # ----------------------------------------------------------------------------------------------- validation
-def _check_int(value: Any, name: str, low: int, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name}={value!r}: must be an integer >= {low}; {hint}")
-    return int(value)
-
-
-def _check_real(value: Any, name: str, hint: str, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or (positive and value <= 0):
-        raise InputError(f"{name}={value!r}: must be a finite {'positive ' if positive else ''}number; {hint}")
-    return float(value)
-
-
 # ------------------------------------------------------------------------------ the width-k coordinate (engine)
 def wide_unit() -> Parametrization:
     """One coordinate of the wide parallel network, reduced to the two numbers its flow depends on.
@@ -148,9 +136,9 @@ def init_gram(rows: int, k: int, alpha: float, seed: int | Sequence[int]) -> np.
     >>> bool(np.allclose(init_gram(4, 3, 0.5, 0), W @ W.T))
     True
     """
-    rows = _check_int(rows, "rows", 1, "the number of rows of W")
-    k = _check_int(k, "k", 1, "the width")
-    alpha = _check_real(alpha, "alpha", "the standard deviation of the initialization", positive=True)
+    rows = check_int(rows, "rows", 1, "the number of rows of W")
+    k = check_int(k, "k", 1, "the width")
+    alpha = check_real(alpha, "alpha", "the standard deviation of the initialization", positive=True)
     rng = np.random.default_rng(seed)
     G = np.zeros((rows, rows))
     for start in range(0, k, _CHUNK):
@@ -173,9 +161,9 @@ def wide_init(d: int, k: int, alpha: float, seed: int | Sequence[int]) -> tuple[
     >>> U.shape, V.shape
     ((3, 5), (3, 5))
     """
-    d = _check_int(d, "d", 1, "the number of coordinates")
-    k = _check_int(k, "k", 1, "the width")
-    alpha = _check_real(alpha, "alpha", "the standard deviation of the initialization", positive=True)
+    d = check_int(d, "d", 1, "the number of coordinates")
+    k = check_int(k, "k", 1, "the width")
+    alpha = check_real(alpha, "alpha", "the standard deviation of the initialization", positive=True)
     W = _draw(2 * d, k, alpha, seed)
     return W[:d], W[d:]
 
@@ -225,7 +213,7 @@ def wide_flow(U0: np.ndarray, V0: np.ndarray, X: np.ndarray, y: np.ndarray, *, r
     if X.shape != (y.size, d):
         raise InputError(f"X: expected shape (n, d) = ({y.size}, {d}) to match y and U0, got {X.shape}")
     for name, v in (("rtol", rtol), ("tol", tol), ("t_max", t_max)):
-        _check_real(v, name, "integration tolerances and horizon are positive", positive=True)
+        check_real(v, name, "integration tolerances and horizon are positive", positive=True)
 
     def rhs(_t: float, z: np.ndarray) -> np.ndarray:
         W = z.reshape(2, d, k)
@@ -269,7 +257,7 @@ def argmin_theorem4(mu: float, X: Any, y: Any, *, dps: int = 30) -> np.ndarray:
     """``argmin Q_mu s.t. X beta = y`` with ``Q_mu`` the engine's regularizer of :func:`theorem4_unit`."""
     from ..reference import argmin_Q
 
-    mu = _check_real(mu, "mu", "Theorem 4's scale, mu^2 = alpha^2 k / 2", positive=True)
+    mu = check_real(mu, "mu", "Theorem 4's scale, mu^2 = alpha^2 k / 2", positive=True)
     d = np.atleast_2d(np.asarray(X, dtype=float)).shape[1]
     with mpmath.workdps(dps):
         sol = argmin_Q([_theorem4_numeric(dps).coordinate(alpha=mu)] * d, X, y, dps=dps)
@@ -325,11 +313,11 @@ class WidthPoint:
     dps: int = 30
 
     def __post_init__(self) -> None:
-        _check_int(self.k, "k", 1, "the width (units per coordinate)")
-        _check_real(self.log10_scale, "log10_scale", "log10 of alpha^2 k, e.g. -2.0")
-        _check_int(self.seed, "seed", 0, "the initialization seed")
-        _check_int(self.d, "d", 2, "the dimension")
-        _check_int(self.n, "n", 1, "the number of samples")
+        check_int(self.k, "k", 1, "the width (units per coordinate)")
+        check_real(self.log10_scale, "log10_scale", "log10 of alpha^2 k, e.g. -2.0")
+        check_int(self.seed, "seed", 0, "the initialization seed")
+        check_int(self.d, "d", 2, "the dimension")
+        check_int(self.n, "n", 1, "the number of samples")
         if self.n >= self.d:
             raise InputError(f"n={self.n!r}, d={self.d!r}: the problem must be underdetermined (n < d)")
         if not isinstance(self.flow, bool):
@@ -368,7 +356,7 @@ def width_point(pt: WidthPoint) -> dict:
 def theorem4_point(log10_scale: float, *, d: int = 10, n: int = 4, sparsity: int = 2, problem_seed: int = 0,
                    dps: int = 30) -> dict:
     """Theorem 4's limit at ``alpha^2 k = 10^log10_scale``, i.e. ``mu = sqrt(alpha^2 k / 2)``: ``{"beta": ...}``."""
-    _check_real(log10_scale, "log10_scale", "log10 of alpha^2 k, e.g. -2.0")
+    check_real(log10_scale, "log10_scale", "log10 of alpha^2 k, e.g. -2.0")
     prob = sparse_regression(d, n, sparsity, seed=problem_seed)
     mu = math.sqrt(10.0**log10_scale / 2)
     return {"beta": argmin_theorem4(mu, prob.X, prob.y, dps=dps).tolist(), "mu": mu}
@@ -422,8 +410,8 @@ def completion_problem(d: int = 10, n_obs: int = 60, seed: int = 0) -> tuple[np.
     >>> Y.shape, int(mask.sum()), int(np.linalg.matrix_rank(Y))
     ((4, 4), 10, 1)
     """
-    d = _check_int(d, "d", 2, "the side of the square matrix")
-    n_obs = _check_int(n_obs, "n_obs", 1, "the number of observed entries")
+    d = check_int(d, "d", 2, "the side of the square matrix")
+    n_obs = check_int(n_obs, "n_obs", 1, "the number of observed entries")
     if n_obs > d * d:
         raise InputError(f"n_obs={n_obs!r}: at most d^2 = {d * d} entries can be observed")
     rng = np.random.default_rng(seed)
@@ -462,7 +450,7 @@ def completion_flow(G0: np.ndarray, Y: np.ndarray, mask: np.ndarray, *, tol: flo
     if G0.shape != (2 * d, 2 * d) or not np.all(np.isfinite(G0)) or not np.allclose(G0, G0.T):
         raise InputError(f"G0: expected a finite symmetric {2 * d} x {2 * d} Gram matrix, got shape {G0.shape}")
     for name, v in (("tol", tol), ("rtol", rtol), ("t_max", t_max)):
-        _check_real(v, name, "tolerances and the horizon are positive", positive=True)
+        check_real(v, name, "tolerances and the horizon are positive", positive=True)
     if method not in ("LSODA", "Radau", "BDF"):
         raise InputError(f"method={method!r}: use 'LSODA', 'Radau' or 'BDF' (the Gram equation is stiff)")
     D = 2 * d
@@ -519,8 +507,8 @@ def completion_gd(U0: np.ndarray, V0: np.ndarray, Y: np.ndarray, mask: np.ndarra
     U, V = np.array(U0, dtype=float), np.array(V0, dtype=float)
     if U.ndim != 2 or U.shape != V.shape or U.shape[0] != d:
         raise InputError(f"U0, V0: expected two {d} x k arrays, got {U.shape} and {V.shape}")
-    _check_real(step_fraction, "step_fraction", "a fraction of the stability limit, e.g. 0.05", positive=True)
-    _check_int(max_steps, "max_steps", 1, "the most gradient steps")
+    check_real(step_fraction, "step_fraction", "a fraction of the stability limit, e.g. 0.05", positive=True)
+    check_int(max_steps, "max_steps", 1, "the most gradient steps")
     scale = float(np.sqrt(np.mean(Y[mask] ** 2)))
     t, steps = 0.0, 0
     while True:
@@ -550,14 +538,14 @@ class CompletionPoint:
     tol: float = 1e-6
 
     def __post_init__(self) -> None:
-        _check_int(self.k, "k", 1, "the width of U and V")
-        _check_real(self.log10_alpha2, "log10_alpha2", "log10 of the initialization variance, e.g. -3.0")
-        _check_int(self.seed, "seed", 0, "the initialization seed")
-        _check_int(self.d, "d", 2, "the side of the square matrix")
-        _check_int(self.n_obs, "n_obs", 1, "the number of observed entries")
+        check_int(self.k, "k", 1, "the width of U and V")
+        check_real(self.log10_alpha2, "log10_alpha2", "log10 of the initialization variance, e.g. -3.0")
+        check_int(self.seed, "seed", 0, "the initialization seed")
+        check_int(self.d, "d", 2, "the side of the square matrix")
+        check_int(self.n_obs, "n_obs", 1, "the number of observed entries")
         if self.n_obs > self.d**2:
             raise InputError(f"n_obs={self.n_obs!r}: at most d^2 = {self.d**2} entries can be observed")
-        _check_real(self.tol, "tol", "the relative RMS training residual to stop at, e.g. 1e-6", positive=True)
+        check_real(self.tol, "tol", "the relative RMS training residual to stop at, e.g. 1e-6", positive=True)
 
 
 def completion_point(pt: CompletionPoint) -> dict:

@@ -219,6 +219,13 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         phi_np = [sp.lambdify(p.params, num(p.phi, i), modules="numpy") for i in range(d)]
         X64, y64 = np.array([[float(v) for v in row] for row in Xm]), np.array([float(v) for v in ym])
 
+        def float_state(state: Any) -> tuple[list[list[Any]], np.ndarray]:
+            """Parameters and residual ``X beta - y`` in float64 (call under ``np.errstate``: tiny or huge
+            parameters under/overflow, which is harmless for the decisions they serve)."""
+            w64 = params_of([np.float64(float(v)) for v in state], np.exp)
+            beta64 = np.array([phi_np[i](*w64[i]) for i in range(d)], dtype=float)
+            return w64, X64 @ beta64 - y64
+
         def small_enough(threshold: mpmath.mpf) -> Any:
             """A per-step callback: stop the chunk once the loss (float64 is enough to compare) is small."""
             level = float(threshold)
@@ -226,12 +233,10 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
             def callback(integrator: Any) -> bool:
                 over = max_time is not None and time.perf_counter() - start > max_time
                 with np.errstate(all="ignore"):  # float64 over/underflow only means "not small yet" here
-                    w64 = params_of([np.float64(float(v)) for v in integrator.state], np.exp)
                     try:
-                        beta64 = np.array([phi_np[i](*w64[i]) for i in range(d)], dtype=float)
+                        _w, r = float_state(integrator.state)
                     except (OverflowError, ZeroDivisionError):
                         return not over
-                    r = X64 @ beta64 - y64
                     small = bool(np.isfinite(r).all()) and float(r @ r) / (2 * n) <= level
                 return not (small or over)
 
@@ -251,9 +256,8 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
                 return math.inf, math.inf
             with np.errstate(all="ignore"):
                 st = [float(v) for v in ta.state]
-                w64 = params_of([np.float64(v) for v in st], np.exp)
-                beta64 = np.array([phi_np[i](*w64[i]) for i in range(d)], dtype=float)
-                g64 = X64.T @ (X64 @ beta64 - y64) / n
+                w64, r = float_state(ta.state)
+                g64 = X64.T @ r / n
                 longest, horizon = math.inf, math.inf
                 for i in range(d):
                     for j in range(k):
