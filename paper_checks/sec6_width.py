@@ -25,8 +25,6 @@ initial scales fluctuate by O(k^-1/2)); (4) the scale at which the l1-ness (||be
 
 from __future__ import annotations
 
-import contextlib
-
 import mpmath
 import numpy as np
 
@@ -46,15 +44,6 @@ from implicit_bias.plotting.width import plot_width_limit, plot_width_transition
 
 from ._common import fmt, load_result, save_figure, save_result, sweep
 from ._framework import Context, Outcome
-
-try:  # installed with scikit-learn (the ``paper`` extra); without it the points just run multi-threaded
-    from threadpoolctl import threadpool_limits
-
-    def _one_blas_thread() -> contextlib.AbstractContextManager:
-        return threadpool_limits(limits=1)
-except ImportError:  # pragma: no cover
-    def _one_blas_thread() -> contextlib.AbstractContextManager:
-        return contextlib.nullcontext()
 
 NAME = "sec6_width"
 PROBLEM = {"d": 10, "n": 4, "sparsity": 2, "problem_seed": 0}
@@ -78,10 +67,7 @@ def _sizes(quick: bool) -> dict:
 
 
 def _point(cfg: dict) -> dict:
-    # one point per worker: a multi-threaded BLAS inside each (scipy's Runge-Kutta combinations of a 20k-vector)
-    # oversubscribes the cores and was 3x slower on 2 cores
-    with _one_blas_thread():
-        return width_point(WidthPoint(**cfg))
+    return width_point(WidthPoint(**cfg))
 
 
 def _mu_point(cfg: dict) -> dict:

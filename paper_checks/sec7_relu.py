@@ -90,7 +90,8 @@ def run(ctx: Context) -> list[Outcome]:
     gd_kernel = max(m["grad_distance"][-1] for m in mean.values())
     cross = {D: _crossing(grid, m["grad_distance"], GD_LEVEL) for D, m in mean.items()}
     xs = [cross[D] for D in sorted(cross, key=int)]
-    shifts = all(c is not None for c in xs) and all(a < b for a, b in itertools.pairwise(xs))
+    found = [c for c in xs if c is not None]
+    shifts = len(found) == len(xs) and all(a < b for a, b in itertools.pairwise(found))
     runs = [r for pts in res["circle"].values() for rs in pts for r in rs]
     n_conv = sum(r["converged"] for r in runs)
     halved = sum(r["halvings"] > 0 for r in runs)

@@ -71,10 +71,23 @@ def _serial(func: Callable, todo: list[tuple[int, dict]]) -> Iterator[tuple[int,
         yield i, _call(func, config)
 
 
+def _one_blas_thread() -> None:
+    """Pool-worker initializer: one BLAS/OpenMP thread per worker, so ``workers`` processes use ``workers`` cores
+    (otherwise each worker's BLAS starts a thread per core and the workers oversubscribe the machine:
+    sec6_width's points ran 3x slower that way on 2 cores)."""
+    from threadpoolctl import threadpool_limits
+
+    global _LIMITS
+    _LIMITS = threadpool_limits(limits=1)
+
+
+_LIMITS: Any = None
+
+
 def _pool(func: Callable, todo: list[tuple[int, dict]], workers: int) -> Iterator[tuple[int, tuple[bool, Any, float]]]:
     # spawn, not fork: the parent may hold threads (heyoka's LLVM, BLAS) and fork would copy their locks
     ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_one_blas_thread)
     try:
         futures = {pool.submit(_call, func, config): i for i, config in todo}
         for fut in cf.as_completed(futures):
@@ -146,7 +159,7 @@ def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: st
         The sweep's name in the store; default ``"module.function"`` of ``func``.
     workers : int, optional
         Local worker processes (default: as many as cores, at most one per missing point); ``0`` runs in this
-        process. Ignored when ``client`` is given.
+        process. Each pool worker runs with one BLAS/OpenMP thread. Ignored when ``client`` is given.
     client : dask.distributed.Client or str, optional
         Run the points on this Dask cluster (a client, or a scheduler address) instead of a local pool.
     progress : bool, default True
