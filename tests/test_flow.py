@@ -146,14 +146,15 @@ def test_trajectory_precision_is_not_what_limits_the_alpha_dependent_part():
     assert diff <= part * mpmath.mpf(10) ** -15, (mpmath.nstr(part, 3), mpmath.nstr(diff, 3))
 
 
-# (parametrization, log10 alpha range): depth 2 and the positive model over the whole range; depth >= 3 and the
-# single neuron where their plateaus (length ~alpha^-(D-2), no time reparametrization yet) fit in a test
+# (parametrization, log10 alpha range). Depth 3's plateaus last ~alpha^-1 and are stiff (the active coordinates
+# relax at O(1) rates), so below alpha ~ 1e-3 its flow ends with the exact jump from inside a plateau (about 13 s
+# at 1e-8, 60 s at 1e-30); the range stops at 1e-10 to keep the test fast.
 CATALOGUE = {
     "diagonal(2)": (ib.diagonal(2), -300.0, 3.0),
     "positive()": (ib.positive(), -300.0, 3.0),
-    "diagonal(3)": (ib.diagonal(3), -2.0, 2.0),
-    "single_neuron(delta=0.5)": (ib.single_neuron(delta=0.5), -2.0, 2.0),
-    "product(2)": (ib.product(2), -2.0, 2.0),
+    "diagonal(3)": (ib.diagonal(3), -10.0, 2.0),
+    "single_neuron(delta=0.5)": (ib.single_neuron(delta=0.5), -300.0, 3.0),
+    "product(2)": (ib.product(2), -300.0, 3.0),
 }
 
 
@@ -165,7 +166,9 @@ def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):
     alpha = mpmath.mpf(10) ** mpmath.mpf(lo + where * (hi - lo))
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, n + extra))
-    target = rng.random(n + extra) + 0.1 if name == "positive()" else rng.standard_normal(n + extra)
+    # positive() and w1*w2 from (alpha, alpha) only reach beta > 0
+    positive = name in ("positive()", "product(2)")
+    target = rng.random(n + extra) + 0.1 if positive else rng.standard_normal(n + extra)
     y = X @ target
     sol = gradient_flow(p, X, y, alpha=alpha, dps=30, progress=False, max_time=120)
     assert sol.status == "converged", sol.message
@@ -178,3 +181,37 @@ def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):
         scale = 1 + max(abs(b) for b in ref.beta)
     assert sol.certificate < mpmath.mpf(10) ** -25
     assert diff <= mpmath.mpf(10) ** -22 * scale, (name, mpmath.nstr(alpha, 3), mpmath.nstr(diff, 3))
+
+
+def test_depth3_plateau_is_crossed_by_the_exact_jump():
+    """alpha = 1e-8, depth 3: 46,000 Taylor steps (120 s) did not leave the first plateau before the jump."""
+    X = [[1.0, 0.5, -0.3, 0.2], [0.1, -1.0, 0.4, 0.7]]
+    y = [1.0, -0.5]
+    alpha = mpmath.mpf("1e-8")
+    sol = gradient_flow(ib.diagonal(3), X, y, alpha=alpha, dps=30, progress=False, max_time=300)
+    assert sol.status == "converged", sol.message
+    assert "in a plateau" in sol.message
+    f = ib.derive(ib.diagonal(3)).to_numeric(dps=40)
+    ref = argmin_Q([f.coordinate(alpha=alpha)] * 4, X, y, dps=30)
+    assert ref.status == "success", ref.message
+    with mpmath.workdps(30):
+        assert max(abs(a - b) for a, b in zip(sol.beta, ref.beta, strict=True)) < mpmath.mpf(10) ** -25
+
+
+def test_unreachable_labels_end_the_flow_with_a_clear_status(monkeypatch):
+    """w1*w2 from (alpha, alpha) stays positive: negative labels are out of reach. The jump attempted in the
+    plateau meets an unbounded dual along the curves and says so (MAX_PIECES lowered only to keep this fast)."""
+    import implicit_bias.flow.tail as tail
+
+    monkeypatch.setattr(tail, "MAX_PIECES", 500)
+    X, y = [[1.0, 0.5, 0.3], [0.2, 1.0, 0.1]], [-1.0, -0.5]
+    sol = gradient_flow(ib.product(2), X, y, alpha=0.1, dps=30, progress=False, plateau_steps=200, max_time=120)
+    assert sol.status == "failed", sol.message
+    assert "cannot interpolate" in sol.message and "not reachable" in sol.message
+    assert sol.loss > 0.1  # the state reached is returned
+
+
+def test_max_time_bounds_the_flow_when_labels_are_out_of_reach():
+    X, y = [[1.0, 0.5, 0.3], [0.2, 1.0, 0.1]], [-1.0, -0.5]
+    sol = gradient_flow(ib.product(2), X, y, alpha=0.1, dps=30, progress=False, plateau_steps=None, max_time=2)
+    assert sol.status == "max_time", sol.message

@@ -122,9 +122,45 @@ def test_property_kkt_residuals_at_working_precision(seed, log10_alpha, n, extra
         (lambda: argmin_Q([object()] * 3, [[1, 2, 3]], [1]), "maps[0]"),
         (lambda: HYP.coordinate(alpha=-1), "alpha=-1"),
         (lambda: HYP.coordinate(alpha=float("nan")), "alpha=nan"),
+        (lambda: argmin_Q([HYP.coordinate(alpha=1)] * 3, [[1, 2, 3]], [1], max_time=-1), "max_time=-1"),
     ],
 )
 def test_bad_calls(call, fragment):
     with pytest.raises(ib.InputError) as exc:
         call()
     assert fragment in str(exc.value)
+
+
+@pytest.mark.parametrize("log10_alpha", [-30, -50])
+def test_depth3_answer_next_to_the_pole(log10_alpha):
+    """Depth 3 at small alpha: b has poles at sigma = +-1/(3 alpha) and the answer sits a relative ~alpha from
+    them; the ray start searches in the log-distance to the pole (a search in t stalled at residual 0.43)."""
+    X = [[1.0, 0.5, -0.3, 0.2], [0.1, -1.0, 0.4, 0.7]]
+    y = [1.0, -0.5]
+    alpha = mpmath.mpf(10) ** log10_alpha
+    f = ib.derive(ib.diagonal(3)).to_numeric(dps=40)
+    sol = argmin_Q([f.coordinate(alpha=alpha)] * 4, X, y, dps=30)
+    assert sol.status == "success", sol.message
+    l1 = min_l1(X, y, dps=30).beta
+    with mpmath.workdps(30):
+        # the rich limit: min l1 up to terms that vanish with alpha
+        assert max(abs(a - b) for a, b in zip(sol.beta, l1, strict=True)) < mpmath.mpf(10) ** -20
+        assert sol.kkt_residual["primal"] < mpmath.mpf(10) ** -29
+
+
+def test_unreachable_labels_are_reported_as_an_unbounded_dual():
+    """w1*w2 from (alpha, alpha) only takes positive values; y < 0 on positive X has no interpolant, so the dual
+    rises without bound. Before the |sigma| wall this overflowed mpmath's exp (OverflowError) after ~10 min."""
+    f = ib.derive(ib.product(2)).to_numeric(dps=40)
+    sol = argmin_Q([f.coordinate(alpha=0.1)] * 3, [[1.0, 0.5, 0.3], [0.2, 1.0, 0.1]], [-1.0, -0.5], dps=30)
+    assert sol.status == "failed"
+    assert sol.extra["unbounded"] and "not reachable" in sol.message
+    # the same maps with reachable labels: not flagged
+    ok = argmin_Q([f.coordinate(alpha=0.1)] * 3, [[1.0, 0.5, 0.3], [0.2, 1.0, 0.1]], [1.0, 0.5], dps=30)
+    assert ok.status == "success" and not ok.extra["unbounded"]
+
+
+def test_max_time_returns_the_last_iterate():
+    sol = argmin_Q([HYP.coordinate(alpha=mpmath.exp(-50))] * 3, [[1, 2, 0.5]], [1], dps=30, max_time=1e-9)
+    assert sol.status == "max_time" and "max_time" in sol.message
+    assert len(sol.beta) == 3 and all(mpmath.isfinite(b) for b in sol.beta)

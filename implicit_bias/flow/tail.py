@@ -12,6 +12,7 @@ that no explicit integrator can cross in reasonable time.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,9 +24,13 @@ import numpy as np
 import sympy as sp
 
 from ..parametrizations import Parametrization
+from ..reference.base import OutOfReach
 from ._heyoka import to_heyoka
 
 __all__ = ["CurveMap", "curve_integrator"]
+
+#: Taylor steps kept per direction of one curve (at 50 digits a piece is ~5 kB; alpha = e^-10000 needs ~1500).
+MAX_PIECES = 20_000
 
 
 @contextmanager
@@ -69,6 +74,9 @@ class CurveMap:
     def __init__(self, ta: Any, w_start: list[mpmath.mpf], phi: Any, kernel: Any, prec: int) -> None:
         self.ta, self.w_start, self.phi, self.kernel, self.prec = ta, w_start, phi, kernel, prec
         self._digits = int(prec * 0.30103) + 5
+        # beyond this size a parameter is outside any answer the dual solver can use (b there is astronomically
+        # large): the curve is treated as ended
+        self._bound = mpmath.mpf(10) ** self._digits * (1 + max(abs(v) for v in w_start))
         self._cache: tuple[mpmath.mpf, list[mpmath.mpf], mpmath.mpf] | None = None
         # scales that put the start at norm ~1 (see curve_integrator): c = |w_start|, c_q = the size of the
         # change of q over a unit of s
@@ -80,10 +88,16 @@ class CurveMap:
             start = [hy.real(mpmath.nstr(v / self._c, self._digits), prec) for v in w_start] + [hy.real(0, prec)]
         # per direction (+1, -1): steps as (t0, t1, polynomials in t - t0), and the (time, state) to go on from
         self._pieces: dict[int, list[tuple[mpmath.mpf, mpmath.mpf, list[flint.arb_poly]]]] = {1: [], -1: []}
+        self._reach: dict[int, list[mpmath.mpf]] = {1: [], -1: []}  # direction * t1 of each piece, increasing
         self._end: dict[int, tuple[Any, list[Any]]] = {1: (hy.real(0, prec), start), -1: (hy.real(0, prec), start)}
 
     def _extend(self, direction: int, s: mpmath.mpf) -> None:
         """Take one Taylor step further in ``direction`` and keep its polynomials."""
+        if len(self._pieces[direction]) >= MAX_PIECES:
+            # an unbounded dual (labels the model cannot reach, e.g. a negative target for w1*w2 from (a, a))
+            # sends the solver's line searches out for ever; each piece is kept, so memory would run out first
+            raise OutOfReach(f"the curve of eta*grad(phi) was followed for {MAX_PIECES} steps without reaching "
+                             f"s = {mpmath.nstr(s, 8)}")
         t_end, state = self._end[direction]
         self.ta.time = t_end
         self.ta.state[:] = state
@@ -92,9 +106,16 @@ class CurveMap:
         if str(out[0]) != "taylor_outcome.success" or not mpmath.isfinite(mpmath.mpf(str(out[1]))):
             raise ValueError(f"the curve of eta*grad(phi) ends before s = {mpmath.nstr(s, 8)} (at "
                              f"{mpmath.nstr(mpmath.mpf(str(t_end)), 8)}): {out[0]}")
+        # A curve that blows up at finite s (depth >= 3) would otherwise be followed towards its pole for ever:
+        # MPFR never overflows, and each step only shortens the distance by a constant factor.
+        size = max(abs(mpmath.mpf(str(v))) for v in self.ta.state[:-1]) * self._c
+        if size > self._bound:
+            raise ValueError(f"the curve of eta*grad(phi) leaves |w| <= {mpmath.nstr(self._bound, 3)} before s = "
+                             f"{mpmath.nstr(s, 8)} (a pole near s = {mpmath.nstr(mpmath.mpf(str(self.ta.time)), 8)})")
         with _flint_prec(self.prec):
             polys = [flint.arb_poly([flint.arb(str(c)) for c in row]) for row in self.ta.tc]
         self._pieces[direction].append((mpmath.mpf(str(t_end)), mpmath.mpf(str(self.ta.time)), polys))
+        self._reach[direction].append(direction * self._pieces[direction][-1][1])
         self._end[direction] = (self.ta.time, list(self.ta.state))
 
     def _at(self, s: mpmath.mpf) -> tuple[list[mpmath.mpf], mpmath.mpf]:
@@ -106,7 +127,7 @@ class CurveMap:
             direction = 1 if s > 0 else -1
             while not self._pieces[direction] or direction * (self._pieces[direction][-1][1] - s) < 0:
                 self._extend(direction, s)
-            t0, _t1, polys = next(p for p in self._pieces[direction] if direction * (p[1] - s) >= 0)
+            t0, _t1, polys = self._pieces[direction][bisect.bisect_left(self._reach[direction], direction * s)]
             with _flint_prec(self.prec):
                 h = flint.arb(mpmath.nstr(s - t0, self._digits))
                 st = [mpmath.mpf(P(h).mid().str(self._digits, radius=False, more=True)) for P in polys]

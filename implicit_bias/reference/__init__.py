@@ -1,7 +1,7 @@
 """Convex reference solvers at arbitrary precision: argmin Q s.t. X beta = y, min l1, min weighted l2."""
 
-from .base import CoordinateMap, ReferenceSolution
+from .base import CoordinateMap, OutOfReach, ReferenceSolution
 from .dual import argmin_Q
 from .norms import l1_dual_certificate, min_l1, min_l2
 
-__all__ = ["CoordinateMap", "ReferenceSolution", "argmin_Q", "l1_dual_certificate", "min_l1", "min_l2"]
+__all__ = ["CoordinateMap", "OutOfReach", "ReferenceSolution", "argmin_Q", "l1_dual_certificate", "min_l1", "min_l2"]

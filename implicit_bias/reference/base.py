@@ -9,7 +9,15 @@ import mpmath
 
 from ..errors import NumericalError
 
-__all__ = ["CoordinateMap", "ReferenceSolution"]
+__all__ = ["CoordinateMap", "OutOfReach", "ReferenceSolution"]
+
+
+class OutOfReach(ValueError):
+    """Raised by a map asked for ``sigma`` further from 0 than it will go (not an end of its domain).
+
+    :func:`argmin_Q` treats such a point as outside, like a domain end; if its iterates then press against that
+    limit, it reports an unbounded dual (labels out of the maps' reach) instead of a precision failure.
+    """
 
 
 @runtime_checkable
@@ -45,8 +53,12 @@ class ReferenceSolution:
         satisfying the optimality condition in the dual variable; further solver-specific entries.
     iterations : int
     status : str
-        ``"success"`` or ``"failed"``.
+        ``"success"``, ``"failed"`` or (a solver given ``max_time``) ``"max_time"``.
     message : str
+    dps : int
+    extra : dict
+        Solver-specific details, e.g. :func:`argmin_Q`'s ``sigma = X^T lam`` and ``unbounded`` (the dual rose
+        without bound: the labels are out of the maps' reach).
     """
 
     beta: list[mpmath.mpf]

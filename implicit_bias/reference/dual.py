@@ -13,17 +13,20 @@ The start matters at small ``alpha``: ``b`` is then exponentially steep and the 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import flint
 import mpmath
+import numpy as np
+from scipy.optimize import linprog
 from tqdm import tqdm
 
-from .._validation import check_dps, check_problem
+from .._validation import check_dps, check_problem, check_real
 from ..errors import ImplicitBiasError, InputError
 from ._linalg import ArbProblem, to_arb, to_mpf
-from .base import CoordinateMap, ReferenceSolution
+from .base import CoordinateMap, OutOfReach, ReferenceSolution
 from .norms import GUARD_DIGITS, _flint_dps, min_l1
 
 __all__ = ["argmin_Q"]
@@ -34,7 +37,8 @@ MAX_WORK_FACTOR = 16
 
 
 def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, tol: Any = None,
-             max_iter: int = 500, progress: bool = False, start: str = "auto") -> ReferenceSolution:
+             max_iter: int = 500, progress: bool = False, start: str = "auto",
+             max_time: float | None = None) -> ReferenceSolution:
     """Minimize ``sum_i Q_i(beta_i)`` subject to ``X beta = y`` at ``dps`` digits.
 
     Parameters
@@ -51,6 +55,9 @@ def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, to
         ``"auto"`` starts Newton from the better of ``lam = 0`` and the best point on the ray of the min-l1 dual
         (the right scale at small alpha); ``"zero"`` from ``lam = 0`` only, for maps already centred near the
         answer (the flow's exact tail).
+    max_time : float, optional
+        Wall-clock budget in seconds; when it is spent the solver returns status ``"max_time"`` with the last
+        iterate (an unbounded dual -- labels the maps cannot reach -- otherwise runs until precision runs out).
 
     Returns
     -------
@@ -68,6 +75,8 @@ def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, to
     """
     dps = check_dps(dps)
     Xm, ym, n, d = check_problem(X, y)
+    if max_time is not None:
+        max_time = check_real(max_time, "max_time", "a budget in seconds, or None for no limit", positive=True)
     if start not in ("auto", "zero"):
         raise InputError(f"start={start!r}: use 'auto' (zero or the min-l1 ray) or 'zero'")
     if isinstance(maps, CoordinateMap) or len(maps) != d:
@@ -79,20 +88,38 @@ def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, to
     # The Newton system is as ill-conditioned as the curvatures b' are spread (at small alpha with fewer than n
     # active coordinates, by ~alpha^-2): if the iteration stalls above the tolerance, it is rerun with more digits.
     work = dps + GUARD_DIGITS
+    deadline = None if max_time is None else time.perf_counter() + float(max_time)
     while True:
         with mpmath.workdps(work), _flint_dps(work):
             tol_ = mpmath.mpf(10) ** (-dps) if tol is None else mpmath.mpf(tol)
-            sol = _Newton(maps, Xm, ym, n, d, tol_, max_iter, progress, dps).run(ray=start == "auto")
-        if sol.status == "success" or work >= MAX_WORK_FACTOR * dps:
+            newton = _Newton(maps, Xm, ym, n, d, tol_, max_iter, progress, dps, deadline)
+            try:
+                sol = newton.run(ray=start == "auto")
+            except _OutOfTime:
+                return newton.out_of_time(max_time)
+        if sol.status == "success" or newton.unbounded or work >= MAX_WORK_FACTOR * dps:
             return sol
         work *= 2
 
 
+class _OutOfTime(Exception):
+    """The wall-clock budget of :func:`argmin_Q` is spent (raised between coordinate evaluations)."""
+
+
 class _Newton:
     def __init__(self, maps: Sequence[CoordinateMap], Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf], n: int,
-                 d: int, tol: mpmath.mpf, max_iter: int, progress: bool, dps: int) -> None:
+                 d: int, tol: mpmath.mpf, max_iter: int, progress: bool, dps: int,
+                 deadline: float | None = None) -> None:
         self.maps, self.Xm, self.ym, self.n, self.d = maps, Xm, ym, n, d
         self.tol, self.max_iter, self.progress, self.dps = tol, max_iter, progress, dps
+        self.deadline = deadline
+        # Where a domain is unbounded, |sigma| beyond 2^(prec - 16) is treated as outside it: there sigma keeps
+        # fewer than 16 bits after the point, too few for any b that varies on a unit scale, and a solver pressed
+        # against this wall has met an unbounded dual (the message suggests more digits, which move the wall).
+        self.sigma_max = mpmath.mpf(2) ** (mpmath.mp.prec - 16)
+        self.unbounded = False
+        self.reach = mpmath.inf  # the smallest |sigma| a map refused as out of its reach (OutOfReach)
+        self.best: tuple[list[mpmath.mpf], list[mpmath.mpf]] | None = None  # the last accepted (lam, sigma)
         self.P = ArbProblem(Xm, ym)
         self.ymax = max(abs(v) for v in ym)
         self.domains = [m.domain for m in maps]
@@ -103,16 +130,36 @@ class _Newton:
         return [to_mpf(v) for v in out]
 
     def inside(self, sigma: list[mpmath.mpf]) -> bool:
-        return all(lo < s < hi for s, (lo, hi) in zip(sigma, self.domains, strict=True))
+        wall = self.sigma_max
+        return all(lo < s < hi and (s < wall or mpmath.isfinite(hi)) and (s > -wall or mpmath.isfinite(lo))
+                   for s, (lo, hi) in zip(sigma, self.domains, strict=True))
 
     def g(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf]) -> mpmath.mpf:
         if not self.inside(sigma):
             return mpmath.mpf("-inf")
+        terms = []
         try:
-            return mpmath.fsum(a * b for a, b in zip(self.ym, lam, strict=True)) - mpmath.fsum(
-                m.B(s) for m, s in zip(self.maps, sigma, strict=True))
-        except (ValueError, ZeroDivisionError):  # a map whose domain ends before sigma (numerically found)
+            for m, s in zip(self.maps, sigma, strict=True):
+                if self.deadline is not None and time.perf_counter() > self.deadline:
+                    raise _OutOfTime
+                try:
+                    terms.append(m.B(s))
+                except OutOfReach:
+                    self.reach = min(self.reach, abs(s))
+                    raise
+        except (ValueError, ZeroDivisionError, OverflowError):  # a domain that ends before sigma, or beyond range
             return mpmath.mpf("-inf")
+        return mpmath.fsum(a * b for a, b in zip(self.ym, lam, strict=True)) - mpmath.fsum(terms)
+
+    def out_of_time(self, max_time: float | None) -> ReferenceSolution:
+        """The result when the budget ran out: the last accepted iterate (or ``lam = 0``), status ``max_time``."""
+        lam, sigma = self.best if self.best is not None else ([mpmath.mpf(0)] * self.n, [mpmath.mpf(0)] * self.d)
+        self.deadline = None
+        beta = [m.b(s) for m, s in zip(self.maps, sigma, strict=True)]  # accepted points are inside the domains
+        rmax = max(abs(v) for v in self.residual(beta)) / (1 + self.ymax)
+        return self.result(lam, sigma, beta, rmax, mpmath.inf, 0, "max_time",
+                           f"wall-clock budget max_time={max_time} s spent (relative residual {mpmath.nstr(rmax, 3)}); "
+                           "raise max_time, or check that the labels are reachable by the maps")
 
     def residual(self, beta: list[mpmath.mpf]) -> list[mpmath.mpf]:
         xb = self.P.x_times([to_arb(v) for v in beta])
@@ -140,14 +187,42 @@ class _Newton:
             if s < 0 and mpmath.isfinite(lo):
                 t_max = min(t_max, lo / s)
         lo_t, hi_t = mpmath.mpf(0), mpmath.mpf(1)
-        if mpmath.isfinite(t_max):
-            hi_t = t_max
-        else:
-            while along(2 * hi_t) > along(hi_t):
-                hi_t *= 2
-                if hi_t > mpmath.mpf(10) ** 12:
+        if not mpmath.isfinite(t_max):
+            # no end known: go out by factors of 16 while g rises; a -inf on the way is an end of the domain
+            # (a map that finds its end only numerically, as the flow's curves do), located by bisection
+            g_hi = along(hi_t)
+            while hi_t < mpmath.mpf(2) ** mpmath.mp.prec:
+                g_next = along(16 * hi_t)
+                if not g_next > g_hi:
                     break
-            hi_t *= 2
+                hi_t, g_hi = 16 * hi_t, g_next
+            if g_next == mpmath.mpf("-inf"):
+                inside, outside = hi_t, 16 * hi_t
+                for _ in range(mpmath.mp.prec):  # to the last bit (a tolerance test could stall on rounding)
+                    mid = (inside + outside) / 2
+                    if mid in (inside, outside):
+                        break
+                    if along(mid) == mpmath.mpf("-inf"):
+                        outside = mid
+                    else:
+                        inside = mid
+                t_max = inside
+            hi_t *= 16
+        if mpmath.isfinite(t_max):
+            # A finite domain (a pole of b: depth >= 3) puts the answer at a relative distance ~alpha^(D-2) from
+            # its end, which a search in t cannot resolve; in u = -log(1 - t / t_max) it is a few units away.
+            def along_u(u: mpmath.mpf) -> mpmath.mpf:
+                return along(t_max * -mpmath.expm1(-u))
+
+            lo_u, hi_u = mpmath.mpf(0), mpmath.mpf(mpmath.mp.prec) * mpmath.ln(2)
+            while hi_u - lo_u > mpmath.mpf("0.01"):
+                m1, m2 = lo_u + (hi_u - lo_u) / 3, hi_u - (hi_u - lo_u) / 3
+                if along_u(m1) < along_u(m2):
+                    lo_u = m1
+                else:
+                    hi_u = m2
+            t = t_max * -mpmath.expm1(-(lo_u + hi_u) / 2)
+            return [t * v for v in nu]
         for _ in range(200):  # ternary search on a concave function; it tolerates -inf at an open end
             m1, m2 = lo_t + (hi_t - lo_t) / 3, hi_t - (hi_t - lo_t) / 3
             if along(m1) < along(m2):
@@ -169,6 +244,7 @@ class _Newton:
         lam = max(starts, key=lambda lm: self.g(lm, self.sigma(lm)))
         sigma = self.sigma(lam)
         g_val = self.g(lam, sigma)
+        self.best = (lam, sigma)
         decrement = mpmath.inf
         history: list[mpmath.mpf] = []
         bar = tqdm(total=self.max_iter, desc="argmin Q (dual Newton)", disable=not self.progress, leave=False)
@@ -232,6 +308,7 @@ class _Newton:
                             if t == t_first:  # the first trial: perhaps far too short (exponential b)
                                 lam, sigma, g_val = self.expand(lam, sigma, g_val, [t * v for v in step],
                                                                 [t * v for v in dsig])
+                            self.best = (lam, sigma)
                             break
                     t /= 2
                 if not accepted:
@@ -266,12 +343,43 @@ class _Newton:
             extra *= 2
         return lam, sigma, g_val
 
+    def reachable(self) -> bool:
+        """Whether some ``beta`` with ``X beta = y`` lies within the maps' values up to the ``|sigma|`` wall.
+
+        An iterate pressed against the wall means either an unbounded dual (labels out of reach: more digits only
+        move the wall, at great cost) or an answer beyond it (depth >= 3 poles at tiny alpha: more digits help).
+        A linear program over ``b(-wall) <= beta <= b(wall)`` tells the two apart.
+        """
+        bounds = []
+        for m, (lo, hi) in zip(self.maps, self.domains, strict=True):
+            ends = []
+            for end, s in ((lo, -self.sigma_max), (hi, self.sigma_max)):
+                try:  # a finite end (a pole, or where b stops) or an end met before the wall: no bound known
+                    value = m.b(s) if not mpmath.isfinite(end) else mpmath.nan
+                    ends.append(float(value) if mpmath.isfinite(value) else None)
+                except (ValueError, ZeroDivisionError, OverflowError):
+                    ends.append(None)
+            bounds.append((ends[0], ends[1]))
+        Xf = np.array([[float(v) for v in row] for row in self.Xm])
+        lp = linprog(np.zeros(self.d), A_eq=Xf, b_eq=np.array([float(v) for v in self.ym]), bounds=bounds,
+                     method="highs")
+        return bool(lp.status != 2)  # 2: infeasible
+
     def result(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf], beta: list[mpmath.mpf], rmax: mpmath.mpf,
                decrement: mpmath.mpf, iterations: int, status: str, message: str) -> ReferenceSolution:
+        far = max(abs(s) for s in sigma)
+        at_wall = any((s > self.sigma_max / 2**16 and not mpmath.isfinite(hi))
+                      or (s < -self.sigma_max / 2**16 and not mpmath.isfinite(lo))
+                      for s, (lo, hi) in zip(sigma, self.domains, strict=True))
+        if status == "failed" and (far > self.reach / 2 or (at_wall and not self.reachable())):
+            self.unbounded = True
+            message = (f"the dual rises without bound (|X^T lam| reached {mpmath.nstr(far, 3)}"
+                       f"; {message}): y is not reachable with the maps' values, e.g. a negative label for a model "
+                       "that only takes positive values")
         objective = mpmath.fsum(b * s - m.B(s) for b, s, m in zip(beta, sigma, self.maps, strict=True))
         kkt = {"primal": rmax, "stationarity": mpmath.mpf(0), "newton_decrement": decrement}
         return ReferenceSolution([+b for b in beta], objective, [+v for v in lam], kkt, iterations, status, message,
-                                 self.dps, {"sigma": sigma})
+                                 self.dps, {"sigma": sigma, "unbounded": self.unbounded})
 
 
 
