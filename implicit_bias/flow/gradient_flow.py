@@ -225,10 +225,17 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
 
             maps = []
             for i in range(d):
-                key = tuple(mpmath.nstr(v, 30) for v in vals[i].values())
+                # The curve's own time resolves the answer only if its bits cover the time scale |w| / |grad phi|:
+                # depth 3 from w ~ alpha has its pole at s ~ 1/alpha, and the answer a distance O(1) before it
+                # (alpha = 1e-50 at 136 bits: s resolved to 1e7, so b stalled at 1e-22). Rounded to 64 bits.
+                size = max(abs(v) for v in w[i])
+                speed = mpmath.sqrt(abs(ker_f[i](*w[i])))
+                scale = size / speed if speed > 0 and size > 0 else mpmath.mpf(1)
+                extra = 64 * int(mpmath.ceil(max(0, mpmath.log(scale, 2)) / 64)) if mpmath.isfinite(scale) else 0
+                key = (*(mpmath.nstr(v, 30) for v in vals[i].values()), str(extra))
                 if key not in curves:
-                    curves[key] = curve_integrator(p, vals[i], prec, digits)
-                maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec))
+                    curves[key] = curve_integrator(p, vals[i], prec + extra, digits + int(extra * 0.30103))
+                maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec + extra))
             # the budget left bounds the solve too: labels the model cannot reach give an unbounded dual
             left = None if max_time is None else max(1e-3, max_time - (time.perf_counter() - start))
             return argmin_Q(maps, Xm, ym, dps=dps, start=from_start, max_time=left)

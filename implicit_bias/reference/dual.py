@@ -246,7 +246,7 @@ class _Newton:
         g_val = self.g(lam, sigma)
         self.best = (lam, sigma)
         decrement = mpmath.inf
-        history: list[mpmath.mpf] = []
+        history: list[tuple[mpmath.mpf, mpmath.mpf]] = []
         bar = tqdm(total=self.max_iter, desc="argmin Q (dual Newton)", disable=not self.progress, leave=False)
         try:
             for it in range(1, self.max_iter + 1):
@@ -256,8 +256,12 @@ class _Newton:
                 rmax = max(abs(v) for v in r) / (1 + self.ymax)
                 if rmax <= self.tol:
                     return self.result(lam, sigma, beta, rmax, decrement, it - 1, "success", "converged")
-                history.append(rmax)
-                if len(history) > 40 and rmax > history[-40] / 10:
+                history.append((rmax, g_val))
+                # stalled: neither the residual nor the dual objective moves. A coordinate whose answer sits next
+                # to a pole of b (depth >= 3, tiny alpha) is approached by a fixed factor per step with the
+                # residual flat all the while; g rises through that approach, so it is not a stall.
+                if len(history) > 40 and rmax > history[-40][0] / 10 \
+                        and g_val - history[-40][1] <= mpmath.mpf(2) ** (-mpmath.mp.prec // 2) * (1 + abs(g_val)):
                     return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
                                        f"stalled at relative residual {mpmath.nstr(rmax, 3)} (precision-limited)")
                 H = self.P.weighted_gram([to_arb(m.db(s)) for m, s in zip(self.maps, sigma, strict=True)])
@@ -344,7 +348,7 @@ class _Newton:
         return lam, sigma, g_val
 
     def reachable(self) -> bool:
-        """Whether some ``beta`` with ``X beta = y`` lies within the maps' values up to the ``|sigma|`` wall.
+        """Whether some ``beta`` with ``X beta = y`` lies within the maps' limiting values at the ``|sigma|`` wall.
 
         An iterate pressed against the wall means either an unbounded dual (labels out of reach: more digits only
         move the wall, at great cost) or an answer beyond it (depth >= 3 poles at tiny alpha: more digits help).
@@ -352,13 +356,21 @@ class _Newton:
         """
         bounds = []
         for m, (lo, hi) in zip(self.maps, self.domains, strict=True):
-            ends = []
+            ends: list[float | None] = []
             for end, s in ((lo, -self.sigma_max), (hi, self.sigma_max)):
-                try:  # a finite end (a pole, or where b stops) or an end met before the wall: no bound known
-                    value = m.b(s) if not mpmath.isfinite(end) else mpmath.nan
-                    ends.append(float(value) if mpmath.isfinite(value) else None)
+                # a side bounds beta only where b has settled at the wall (b(s) = b(s/2) to 16 bits): a map still
+                # moving there (a pole further out) or a finite end, a pole or an end met first bound nothing
+                value = None
+                try:
+                    if not mpmath.isfinite(end):
+                        at, half, zero = m.b(s), m.b(s / 2), m.b(mpmath.mpf(0))
+                        moved = abs(at - zero)  # b must have moved from b(0) by more than rounding, then settled
+                        if mpmath.isfinite(at) and moved > abs(at) * mpmath.mpf(2) ** (-mpmath.mp.prec // 2) \
+                                and abs(at - half) <= moved / 2**16:
+                            value = float(at)
                 except (ValueError, ZeroDivisionError, OverflowError):
-                    ends.append(None)
+                    pass
+                ends.append(value)
             bounds.append((ends[0], ends[1]))
         Xf = np.array([[float(v) for v in row] for row in self.Xm])
         lp = linprog(np.zeros(self.d), A_eq=Xf, b_eq=np.array([float(v) for v in self.ym]), bounds=bounds,
