@@ -55,7 +55,7 @@ class VerifyReport:
         """A few lines for a terminal."""
         return (
             f"status: {self.status} ({self.message})\n"
-            f"max |beta_GF - argmin Q| = {mpmath.nstr(self.max_abs_diff, 3)} (flow tail residual "
+            f"max |beta_GF - argmin Q| = {mpmath.nstr(self.max_abs_diff, 3)} (flow certificate |beta - beta(inf)| ~ "
             f"{mpmath.nstr(self.certificate, 3)})\n"
             f"alpha-dependent part (beta - beta_l1) agrees to {self.alpha_part_digits:.1f} digits\n"
             f"|beta_Q - beta_l1|_inf = {mpmath.nstr(_max_abs(self.q_beta, self.l1_beta), 3)}, "

@@ -181,7 +181,11 @@ def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):
         diff = max(abs(a - b) for a, b in zip(sol.beta, ref.beta, strict=True))
         scale = 1 + max(abs(b) for b in ref.beta)
     assert sol.certificate < mpmath.mpf(10) ** -25
-    assert diff <= mpmath.mpf(10) ** -22 * scale, (name, mpmath.nstr(alpha, 3), mpmath.nstr(diff, 3))
+    # within the certificates: each side's distance to its exact answer (first order), up to a factor for the
+    # second-order terms, plus the rounding of 30 digits. Measured over all five parametrizations at three alphas:
+    # the difference equals the larger certificate to 2 digits wherever it is above the rounding.
+    bound = 10 * (sol.certificate + ref.kkt_residual["beta_correction"]) + mpmath.mpf(10) ** -32 * scale
+    assert diff <= bound, (name, mpmath.nstr(alpha, 3), mpmath.nstr(diff, 3), mpmath.nstr(bound, 3))
 
 
 @pytest.mark.parametrize("log10_alpha", [-8, pytest.param(-50, marks=pytest.mark.slow)])
