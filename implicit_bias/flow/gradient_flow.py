@@ -242,6 +242,15 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
             left = None if max_time is None else max(1e-3, max_time - (time.perf_counter() - start))
             return argmin_Q(maps, Xm, ym, dps=dps, start=from_start, max_time=left)
 
+        def landed(sol: Any, beta: list[mpmath.mpf], where: str
+                   ) -> tuple[list[mpmath.mpf], mpmath.mpf, mpmath.mpf, str]:
+            """A successful tail solve from the state with ``beta``: the limit, its certificate, the jump, a message."""
+            jump = max(abs(a_ - b_) for a_, b_ in zip(sol.beta, beta, strict=True))
+            cert = sol.kkt_residual["beta_correction"]
+            return list(sol.beta), cert, jump, (
+                f"{where} along the curves: jump {mpmath.nstr(jump, 3)}, tail residual "
+                f"{mpmath.nstr(sol.kkt_residual['primal'], 3)}, |beta - beta(inf)| ~ {mpmath.nstr(cert, 3)}")
+
         phi_np = [sp.lambdify(p.params, num(p.phi, i), modules="numpy") for i in range(d)]
         X64, y64 = np.array([[float(v) for v in row] for row in Xm]), np.array([float(v) for v in ym])
 
@@ -329,37 +338,28 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
                 if str(out[0]) not in ("taylor_outcome.time_limit", "taylor_outcome.cb_stop"):
                     status, message = "failed", f"heyoka stopped: {out[0]}"
                     break
+                t_now = mpmath.nstr(mpmath.mpf(str(ta.time)), 5)
                 if loss <= tail_loss * (1 + loss0):
                     sol = tail(w)
                     if sol.status == "success":
-                        jump = max(abs(a_ - b_) for a_, b_ in zip(sol.beta, beta, strict=True))
-                        beta, cert = list(sol.beta), sol.kkt_residual["beta_correction"]
+                        beta, cert, jump, message = landed(sol, beta, f"integrated to t = {t_now} (loss "
+                                                           f"{mpmath.nstr(loss, 3)}), then the exact tail")
                         status = "converged"
-                        message = (f"integrated to t = {mpmath.nstr(mpmath.mpf(str(ta.time)), 5)} (loss "
-                                   f"{mpmath.nstr(loss, 3)}), then the exact tail along the curves: jump "
-                                   f"{mpmath.nstr(jump, 3)}, tail residual "
-                                   f"{mpmath.nstr(sol.kkt_residual['primal'], 3)}, |beta - beta(inf)| ~ "
-                                   f"{mpmath.nstr(cert, 3)}")
                         break
                 if loss <= progress_loss / 2:
                     progress_loss, progress_steps = loss, steps
                 elif plateau_steps is not None and steps - progress_steps >= plateau_steps:
                     sol = tail(w, from_start="auto")
                     if sol.status == "success":
-                        jump = max(abs(a_ - b_) for a_, b_ in zip(sol.beta, beta, strict=True))
-                        beta, cert = list(sol.beta), sol.kkt_residual["beta_correction"]
+                        beta, cert, jump, message = landed(sol, beta, f"in a plateau at t = {t_now} (loss "
+                                                           f"{mpmath.nstr(loss, 3)}, {steps - progress_steps} steps "
+                                                           "without halving), the exact jump")
                         status = "converged"
-                        message = (f"in a plateau at t = {mpmath.nstr(mpmath.mpf(str(ta.time)), 5)} (loss "
-                                   f"{mpmath.nstr(loss, 3)}, {steps - progress_steps} steps without halving), "
-                                   f"the exact jump along the curves: jump {mpmath.nstr(jump, 3)}, "
-                                   f"tail residual "
-                                   f"{mpmath.nstr(sol.kkt_residual['primal'], 3)}, |beta - beta(inf)| ~ "
-                                   f"{mpmath.nstr(cert, 3)}")
                         break
                     if sol.extra.get("unbounded"):
                         # each w_i stays on its curve, so labels out of reach along the curves are out of reach
-                        status, message = "failed", f"the flow cannot interpolate y (loss {mpmath.nstr(loss, 3)}): "\
-                            + sol.message
+                        status = "failed"
+                        message = f"the flow cannot interpolate y (loss {mpmath.nstr(loss, 3)}): {sol.message}"
                         break
                     progress_steps = steps  # the jump failed from here: integrate on, try again later
                 if max_time is not None and time.perf_counter() - start > max_time:

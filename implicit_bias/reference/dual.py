@@ -266,12 +266,10 @@ class _Newton:
                         and g_val - history[-40][1] <= mpmath.mpf(2) ** (-mpmath.mp.prec // 2) * (1 + abs(g_val)):
                     return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
                                        f"stalled at relative residual {mpmath.nstr(rmax, 3)} (precision-limited)")
-                H = self.P.weighted_gram([to_arb(m.db(s)) for m, s in zip(self.maps, sigma, strict=True)])
-                step_arb = _solve(H, flint.arb_mat(self.n, 1, [to_arb(v) for v in r]))
-                if step_arb is None:
+                step = self.newton_step(sigma, r)
+                if step is None:
                     return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
                                        "singular Newton system (b' vanished on too many coordinates)")
-                step = [to_mpf(step_arb[i, 0]) for i in range(self.n)]
                 slope = mpmath.fsum(a * b for a, b in zip(r, step, strict=True))
                 decrement = slope
                 if not slope > 0:
@@ -349,6 +347,12 @@ class _Newton:
             extra *= 2
         return lam, sigma, g_val
 
+    def newton_step(self, sigma: list[mpmath.mpf], r: list[mpmath.mpf]) -> list[mpmath.mpf] | None:
+        """``H^-1 r`` with ``H = X diag(b'(sigma)) X^T`` (``None`` if singular): the Newton step in ``lam``."""
+        H = self.P.weighted_gram([to_arb(m.db(s)) for m, s in zip(self.maps, sigma, strict=True)])
+        step = _solve(H, flint.arb_mat(self.n, 1, [to_arb(v) for v in r]))
+        return None if step is None else [to_mpf(step[i, 0]) for i in range(self.n)]
+
     def beta_correction(self, sigma: list[mpmath.mpf], beta: list[mpmath.mpf]) -> mpmath.mpf:
         """``max_i |b_i'(sigma_i) (X^T H^-1 r)_i|``: how far one more Newton step would move ``beta``.
 
@@ -356,12 +360,10 @@ class _Newton:
         residual ``r`` (the second-order term is ``O(|r|^2)``, far below it at convergence). Unlike the relative
         residual it is in the units of ``beta`` and counts the weak directions a residual hides.
         """
-        r = self.residual(beta)
-        H = self.P.weighted_gram([to_arb(m.db(s)) for m, s in zip(self.maps, sigma, strict=True)])
-        step = _solve(H, flint.arb_mat(self.n, 1, [to_arb(v) for v in r]))
+        step = self.newton_step(sigma, self.residual(beta))
         if step is None:
             return mpmath.inf
-        dsig = self.sigma([to_mpf(step[i, 0]) for i in range(self.n)])
+        dsig = self.sigma(step)
         return max(abs(m.db(s) * ds) for m, s, ds in zip(self.maps, sigma, dsig, strict=True))
 
     def reachable(self) -> bool:
