@@ -131,10 +131,11 @@ def test_bad_calls(call, fragment):
     assert fragment in str(exc.value)
 
 
-@pytest.mark.parametrize("log10_alpha", [-30, -50])
+@pytest.mark.parametrize("log10_alpha", [-30, -50, -100, -300])
 def test_depth3_answer_next_to_the_pole(log10_alpha):
     """Depth 3 at small alpha: b has poles at sigma = +-1/(3 alpha) and the answer sits a relative ~alpha from
-    them; the ray start searches in the log-distance to the pole (a search in t stalled at residual 0.43)."""
+    them; the ray start and Newton's line search search in the log-distance to the pole (a search in t stalled at
+    residual 0.43; Armijo halving ran out of 500 iterations at 1e-300), with log10(1/alpha) more digits."""
     X = [[1.0, 0.5, -0.3, 0.2], [0.1, -1.0, 0.4, 0.7]]
     y = [1.0, -0.5]
     alpha = mpmath.mpf(10) ** log10_alpha
@@ -164,3 +165,17 @@ def test_max_time_returns_the_last_iterate():
     sol = argmin_Q([HYP.coordinate(alpha=mpmath.exp(-50))] * 3, [[1, 2, 0.5]], [1], dps=30, max_time=1e-9)
     assert sol.status == "max_time" and "max_time" in sol.message
     assert len(sol.beta) == 3 and all(mpmath.isfinite(b) for b in sol.beta)
+
+
+def test_depth3_conjugate_is_accurate_next_to_its_pole():
+    """B = int_0 b for depth 3 came from SymPy with the denominator 6 a (1 - 3 a s)^2 expanded, which cancelled to
+    garbage next to the pole at alpha = 1e-100 (B = -1.1e-49 where b = 0.67): rational terms are now factored."""
+    alpha = mpmath.mpf(10) ** -100
+    m = ib.derive(ib.diagonal(3)).to_numeric(dps=40).coordinate(alpha=alpha)
+    with mpmath.workdps(200):  # s ~ 3e99 a distance 1e-20 from the pole: 120 digits for the distance, 80 beyond
+        hi = m.domain[1]
+        for gap in (mpmath.mpf(1) / 3, mpmath.mpf(10) ** -20):
+            s = hi - gap
+            u, v = alpha / (1 - 3 * alpha * s), alpha / (1 + 3 * alpha * s)  # the curve, solved by hand
+            exact = (u**2 + v**2) / 6 - alpha**2 / 3  # int_0^s (u^3 - v^3) ds, with ds = du / (3 u^2)
+            assert abs(m.B(s) / exact - 1) < mpmath.mpf(10) ** -30, (gap, m.B(s), exact)

@@ -45,8 +45,11 @@ def _lambdify(args: list[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
     loses ``log10(sum |terms| / |total|)`` digits; the callable measures that ratio and, when it eats into the
     guard digits, evaluates again with that many more digits.
     """
+    # Rational terms in factored form: SymPy's antiderivatives come expanded (depth 3's B has the denominator
+    # 54 a^3 s^2 - 36 a^2 s + 6 a = 6 a (1 - 3 a s)^2), which cancels to nothing next to a pole (1 - 3 a s ~ a).
+    terms = tuple(sp.factor(t) if t.is_rational_function() and not t.is_number else t for t in sp.Add.make_args(expr))
+    expr = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
     f = sp.lambdify(args, expr, modules="mpmath")
-    terms = sp.Add.make_args(expr)
     if len(terms) < 2:
         return f
     g = sp.lambdify(args, sp.Add(*[sp.Abs(t) for t in terms]), modules="mpmath")

@@ -24,7 +24,9 @@ class OutOfReach(ValueError):
 class CoordinateMap(Protocol):
     """One coordinate's dual map: ``b`` nondecreasing on the open ``domain``, ``db = b'``, ``B = int_0 b``.
 
-    :meth:`implicit_bias.NumericRegularizer.coordinate` returns such an object.
+    :meth:`implicit_bias.NumericRegularizer.coordinate` returns such an object. A map may also carry an optional
+    ``sigma_scale`` attribute, the ``|sigma|`` at which ``b`` ends (a pole) when the domain does not say so:
+    :func:`~implicit_bias.reference.argmin_Q` then works with ``log10(sigma_scale)`` more digits from the start.
     """
 
     def b(self, sigma: mpmath.mpf) -> mpmath.mpf: ...

@@ -89,7 +89,9 @@ def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, to
             raise InputError(f"maps[{i}]={m!r}: needs b, db, B and domain (see implicit_bias.reference.CoordinateMap)")
     # The Newton system is as ill-conditioned as the curvatures b' are spread (at small alpha with fewer than n
     # active coordinates, by ~alpha^-2): if the iteration stalls above the tolerance, it is rerun with more digits.
-    work = dps + GUARD_DIGITS
+    # sigma near an end of a domain at |sigma| ~ S (a pole of b: depth >= 3 at small alpha, where S ~ 1/alpha)
+    # keeps its distance to that end only with log10(S) digits more: the first pass gets them.
+    work = dps + GUARD_DIGITS + _scale_digits(maps)
     deadline = None if max_time is None else time.perf_counter() + float(max_time)
     while True:
         with mpmath.workdps(work), _flint_dps(work):
@@ -102,6 +104,14 @@ def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, to
         if sol.status == "success" or newton.unbounded or work >= MAX_WORK_FACTOR * dps:
             return sol
         work *= 2
+
+
+def _scale_digits(maps: Sequence[CoordinateMap]) -> int:
+    """``log10`` of the largest finite domain end or ``sigma_scale`` hint of the maps (0 if below 1)."""
+    scales = [abs(end) for m in maps for end in m.domain if mpmath.isfinite(end)]
+    scales += [abs(mpmath.mpf(h)) for m in maps if (h := getattr(m, "sigma_scale", None)) is not None]
+    top = max((v for v in scales if mpmath.isfinite(v)), default=mpmath.mpf(1))
+    return max(0, int(mpmath.ceil(mpmath.log10(top)))) if top > 0 else 0
 
 
 class _OutOfTime(Exception):
@@ -181,17 +191,12 @@ class _Newton:
             lam = [t * v for v in nu]
             return self.g(lam, [t * s for s in direction])
 
-        # largest admissible t (finite domains), then maximize the concave g(t nu) on [0, t_max)
-        t_max = mpmath.inf
-        for s, (lo, hi) in zip(direction, self.domains, strict=True):
-            if s > 0 and mpmath.isfinite(hi):
-                t_max = min(t_max, hi / s)
-            if s < 0 and mpmath.isfinite(lo):
-                t_max = min(t_max, lo / s)
-        lo_t, hi_t = mpmath.mpf(0), mpmath.mpf(1)
+        zero_lam, zero_sig = [mpmath.mpf(0)] * self.n, [mpmath.mpf(0)] * self.d
+        t_max = self.domain_end(zero_sig, direction)
+        hi_t = mpmath.mpf(1)
         if not mpmath.isfinite(t_max):
             # no end known: go out by factors of 16 while g rises; a -inf on the way is an end of the domain
-            # (a map that finds its end only numerically, as the flow's curves do), located by bisection
+            # (a map that finds its end only numerically, as the flow's curves do)
             g_hi = along(hi_t)
             while hi_t < mpmath.mpf(2) ** mpmath.mp.prec:
                 g_next = along(16 * hi_t)
@@ -199,33 +204,12 @@ class _Newton:
                     break
                 hi_t, g_hi = 16 * hi_t, g_next
             if g_next == mpmath.mpf("-inf"):
-                inside, outside = hi_t, 16 * hi_t
-                for _ in range(mpmath.mp.prec):  # to the last bit (a tolerance test could stall on rounding)
-                    mid = (inside + outside) / 2
-                    if mid in (inside, outside):
-                        break
-                    if along(mid) == mpmath.mpf("-inf"):
-                        outside = mid
-                    else:
-                        inside = mid
-                t_max = inside
-            hi_t *= 16
+                t_max = 16 * hi_t
         if mpmath.isfinite(t_max):
-            # A finite domain (a pole of b: depth >= 3) puts the answer at a relative distance ~alpha^(D-2) from
-            # its end, which a search in t cannot resolve; in u = -log(1 - t / t_max) it is a few units away.
-            def along_u(u: mpmath.mpf) -> mpmath.mpf:
-                return along(t_max * -mpmath.expm1(-u))
-
-            lo_u, hi_u = mpmath.mpf(0), mpmath.mpf(mpmath.mp.prec) * mpmath.ln(2)
-            while hi_u - lo_u > mpmath.mpf("0.01"):
-                m1, m2 = lo_u + (hi_u - lo_u) / 3, hi_u - (hi_u - lo_u) / 3
-                if along_u(m1) < along_u(m2):
-                    lo_u = m1
-                else:
-                    hi_u = m2
-            t = t_max * -mpmath.expm1(-(lo_u + hi_u) / 2)
-            return [t * v for v in nu]
-        for _ in range(200):  # ternary search on a concave function; it tolerates -inf at an open end
+            t = self.line_max(zero_lam, zero_sig, nu, direction, t_max)
+            return None if t is None else [t * v for v in nu]
+        lo_t, hi_t = mpmath.mpf(0), 16 * hi_t
+        for _ in range(200):  # ternary search on a concave function
             m1, m2 = lo_t + (hi_t - lo_t) / 3, hi_t - (hi_t - lo_t) / 3
             if along(m1) < along(m2):
                 lo_t = m1
@@ -235,6 +219,56 @@ class _Newton:
                 break
         t = (lo_t + hi_t) / 2
         return [t * v for v in nu]
+
+    def domain_end(self, sigma: list[mpmath.mpf], dsig: list[mpmath.mpf]) -> mpmath.mpf:
+        """The smallest ``t > 0`` at which ``sigma + t dsig`` meets a finite end of a domain (``inf``: none)."""
+        t_end = mpmath.inf
+        for s, ds, (lo, hi) in zip(sigma, dsig, self.domains, strict=True):
+            if ds > 0 and mpmath.isfinite(hi):
+                t_end = min(t_end, (hi - s) / ds)
+            if ds < 0 and mpmath.isfinite(lo):
+                t_end = min(t_end, (lo - s) / ds)
+        return t_end
+
+    def line_max(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf], step: list[mpmath.mpf],
+                 dsig: list[mpmath.mpf], t_out: mpmath.mpf) -> mpmath.mpf | None:
+        """Maximize the concave ``g(lam + t step)`` over ``0 < t < t_out``, where ``t_out`` is outside the domain.
+
+        Next to a pole of ``b`` (depth >= 3 at small alpha) the answer sits at a relative distance ~alpha^(D-2)
+        from the end of the domain, which neither a search in ``t`` nor Armijo halving resolves (halving closes the
+        distance by a fixed factor per Newton step: ~1000 steps from 1e-300); in ``u = -log(1 - t / t_end)`` it is
+        a few units away (points that round onto or past the end give ``g = -inf`` and bound the search). The end
+        is the first finite domain end or, a map that finds its end only numerically (``g(t_out) = -inf``), located
+        by bisection to the last bit. ``None`` if ``g`` does not rise on the segment.
+        """
+        def along(t: mpmath.mpf) -> mpmath.mpf:
+            return self.g([v + t * st for v, st in zip(lam, step, strict=True)],
+                          [s + t * ds for s, ds in zip(sigma, dsig, strict=True)])
+
+        t_end = self.domain_end(sigma, dsig)
+        if t_end > t_out:  # an end found only numerically (g = -inf at t_out): bisection
+            inside, t_end = mpmath.mpf(0), t_out
+            for _ in range(mpmath.mp.prec + 8):  # to the last bit (a tolerance test could stall on rounding)
+                mid = (inside + t_end) / 2
+                if mid in (inside, t_end):
+                    break
+                if along(mid) == mpmath.mpf("-inf"):
+                    t_end = mid
+                else:
+                    inside = mid
+
+        def along_u(u: mpmath.mpf) -> mpmath.mpf:
+            return along(t_end * -mpmath.expm1(-u))
+
+        lo_u, hi_u = mpmath.mpf(0), mpmath.mpf(mpmath.mp.prec) * mpmath.ln(2)
+        while hi_u - lo_u > mpmath.mpf("0.01"):
+            m1, m2 = lo_u + (hi_u - lo_u) / 3, hi_u - (hi_u - lo_u) / 3
+            if along_u(m1) < along_u(m2):
+                lo_u = m1
+            else:
+                hi_u = m2
+        t = t_end * -mpmath.expm1(-(lo_u + hi_u) / 2)
+        return t if along(t) > along(mpmath.mpf(0)) else None
 
     # -- Newton -----------------------------------------------------------------------------------------------
     def run(self, *, ray: bool = True) -> ReferenceSolution:
@@ -294,12 +328,18 @@ class _Newton:
                 rnorm = mpmath.fsum(v**2 for v in r)
                 for _ in range(4 * mpmath.mp.prec):
                     trial_sigma = [s + t * ds for s, ds in zip(sigma, dsig, strict=True)]
-                    if self.inside(trial_sigma):
-                        trial = [v + t * s for v, s in zip(lam, step, strict=True)]
-                        g_new = self.g(trial, trial_sigma)
-                        if g_new == mpmath.mpf("-inf"):
-                            t /= 2
-                            continue
+                    trial = [v + t * s for v, s in zip(lam, step, strict=True)]
+                    g_new = self.g(trial, trial_sigma)  # -inf outside the domains
+                    if g_new == mpmath.mpf("-inf") and t == t_first:
+                        # the step crosses an end of a domain: next to a pole, the best point on the line
+                        t_line = self.line_max(lam, sigma, step, dsig, t)
+                        if t_line is not None:
+                            lam = [v + t_line * s for v, s in zip(lam, step, strict=True)]
+                            sigma = [s + t_line * ds for s, ds in zip(sigma, dsig, strict=True)]
+                            g_val, accepted = self.g(lam, sigma), True
+                            self.best = (lam, sigma)
+                            break
+                    if g_new > mpmath.mpf("-inf"):
                         # Armijo on the concave dual; or, where g cancels to its last digits (large alpha:
                         # Q* ~ sigma^2 from a difference of exponentials), a sufficient fall of the residual
                         armijo = g_new >= g_val + _ARMIJO * t * slope
