@@ -147,20 +147,21 @@ def test_trajectory_precision_is_not_what_limits_the_alpha_dependent_part():
 
 
 # (parametrization, log10 alpha range). Depth 3's plateaus last ~alpha^-1 and are stiff (the active coordinates
-# relax at O(1) rates), so below alpha ~ 1e-3 its flow ends with the exact jump from inside a plateau (about 12 s
-# at 1e-8 and at 1e-30, 47 s at 1e-50; 1e-100 does not finish in 300 s); the range stops at 1e-30.
+# relax at O(1) rates), so below alpha ~ 1e-3 its flow ends with the exact jump from inside a plateau, along curves
+# integrated in a log-like time (X 2x4, dps 30: 12 s at 1e-100, 19 s at 1e-300). Each parametrization gets its
+# own examples.
 CATALOGUE = {
     "diagonal(2)": (ib.diagonal(2), -300.0, 3.0),
     "positive()": (ib.positive(), -300.0, 3.0),
-    "diagonal(3)": (ib.diagonal(3), -30.0, 2.0),
+    "diagonal(3)": (ib.diagonal(3), -300.0, 3.0),
     "single_neuron(delta=0.5)": (ib.single_neuron(delta=0.5), -300.0, 3.0),
     "product(2)": (ib.product(2), -300.0, 3.0),
 }
 
 
-@settings(max_examples=10, deadline=None, derandomize=True)
-@given(name=st.sampled_from(sorted(CATALOGUE)), seed=st.integers(0, 10**6), where=st.floats(0, 1),
-       n=st.integers(1, 3), extra=st.integers(1, 3))
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+@settings(max_examples=3, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10**6), where=st.floats(0, 1), n=st.integers(1, 3), extra=st.integers(1, 3))
 def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):
     p, lo, hi = CATALOGUE[name]
     alpha = mpmath.mpf(10) ** mpmath.mpf(lo + where * (hi - lo))
@@ -188,10 +189,12 @@ def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):
     assert diff <= bound, (name, mpmath.nstr(alpha, 3), mpmath.nstr(diff, 3), mpmath.nstr(bound, 3))
 
 
-@pytest.mark.parametrize("log10_alpha", [-8, pytest.param(-50, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("log10_alpha", [-8, pytest.param(-300, marks=pytest.mark.slow)])
 def test_depth3_plateau_is_crossed_by_the_exact_jump(log10_alpha):
     """alpha = 1e-8, depth 3: 46,000 Taylor steps (120 s) did not leave the first plateau before the jump.
-    At 1e-50 (about 50 s) the curves need extra bits for their time (the pole is at s ~ 1/alpha)."""
+    At 1e-300 (about 20 s) the curves need extra bits for their time (the pole is at s ~ 1/alpha), a log-like
+    curve time (steps in s shrink with the distance to the pole) and the dual solver a line search in the
+    log-distance to the pole."""
     X = [[1.0, 0.5, -0.3, 0.2], [0.1, -1.0, 0.4, 0.7]]
     y = [1.0, -0.5]
     alpha = mpmath.mpf(10) ** log10_alpha

@@ -157,8 +157,7 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         raise InputError(f"p={p!r}: expected an implicit_bias.Parametrization (e.g. ib.diagonal(2))")
     work = dps + GUARD_DIGITS
     prec = int(work * 3.3219) + 8
-    flow_dps = flow_digits(a, dps) if flow_dps is None else check_dps(flow_dps)
-    fprec = int((flow_dps + GUARD_DIGITS) * 3.3219) + 8
+    flow_dps = None if flow_dps is None else check_dps(flow_dps)
     tail_loss = mpmath.mpf(10) ** -8 if tail_loss is None else mpmath.mpf(tail_loss)
     if plateau_steps is not None:
         plateau_steps = check_int(plateau_steps, "plateau_steps", 1, "or None to never jump early")
@@ -185,28 +184,43 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         log_ok = [not sp.fraction(r_)[1].has(w) and all(state0[i * k + j] != 0 for i in range(d))
                   for j, (r_, w) in enumerate(zip(rates, p.params, strict=True))]
         signs = [[mpmath.sign(state0[i * k + j]) if log_ok[j] else 1 for j in range(k)] for i in range(d)]
+        # fewer digits for the trajectory only where every parameter is kept to relative accuracy: a parameter
+        # integrated as itself gets absolute accuracy (w1*w2 at alpha = 1e-300 on 18 digits: a coordinate that
+        # should stay at 1e-42 ended at 2.5e-30, the 30th digit of the answer)
+        if flow_dps is None:
+            flow_dps = flow_digits(a, dps) if all(log_ok) else dps
+        fprec = int((flow_dps + GUARD_DIGITS) * 3.3219) + 8
+
+        # A parameter integrated as itself is scaled by its start, w = c z: heyoka's error control is absolute
+        # while the state's norm is below 1, and errors made while w ~ alpha grow with w (w1*w2 from (1e-300,
+        # 1e-300), n = 1: the inactive coordinate's 1e-42 came out as 2.5e-30); scaled, they start relative.
+        scale = [[abs(state0[i * k + j]) if not log_ok[j] and state0[i * k + j] != 0 else mpmath.mpf(1)
+                  for j in range(k)] for i in range(d)]
+        scale_h = [[hy.expression(hy.real(mpmath.nstr(c, digits), fprec)) for c in row] for row in scale]
 
         def param_expr(i: int, j: int) -> Any:
-            return float(signs[i][j]) * hy.exp(wv[i][j]) if log_ok[j] else wv[i][j]
+            return float(signs[i][j]) * hy.exp(wv[i][j]) if log_ok[j] else scale_h[i][j] * wv[i][j]
 
         names = [{w: param_expr(i, j) for j, w in enumerate(p.params)} for i in range(d)]
         betas = [to_heyoka(num(p.phi, i), names[i], fprec) for i in range(d)]
-        grads = [[to_heyoka(num(rates[j] if log_ok[j] else e * gr, i), names[i], fprec)
+        grads = [[to_heyoka(num(rates[j], i), names[i], fprec) if log_ok[j]
+                  else to_heyoka(num(e * gr, i), names[i], fprec) / scale_h[i][j]
                   for j, (gr, e) in enumerate(zip(p.grad_phi, p.lr, strict=True))] for i in range(d)]
         res = [hy.sum([hy.par[m * d + i] * betas[i] for i in range(d)]) - hy.par[n * d + m] for m in range(n)]
         inv_n = hy.expression(hy.real(str(mpmath.mpf(1) / n), fprec))
         g = [hy.sum([hy.par[m * d + i] * res[m] for m in range(n)]) * inv_n for i in range(d)]
         system = [(wv[i][j], -(g[i] * grads[i][j])) for i in range(d) for j in range(k)]
-        start0 = [mpmath.log(abs(v)) if log_ok[idx % k] else mpmath.mpf(v) for idx, v in enumerate(state0)]
+        start0 = [mpmath.log(abs(v)) if log_ok[idx % k] else mpmath.mpf(v) / scale[idx // k][idx % k]
+                  for idx, v in enumerate(state0)]
         pars = np.array([hy.real(mpmath.nstr(v, digits), fprec) for row in Xm for v in row]
                         + [hy.real(mpmath.nstr(v, digits), fprec) for v in ym])
         ta = hy.taylor_adaptive(system, np.array([hy.real(mpmath.nstr(v, digits), fprec) for v in start0]),
                                 fp_type=hy.real, prec=fprec, compact_mode=True, pars=pars)
 
         def params_of(st: list[Any], exp: Any) -> list[list[Any]]:
-            """Parameter values from a state (log coordinates undone)."""
-            return [[signs[i][j] * exp(st[i * k + j]) if log_ok[j] else st[i * k + j] for j in range(k)]
-                    for i in range(d)]
+            """Parameter values from a state (log coordinates and scales undone)."""
+            return [[signs[i][j] * exp(st[i * k + j]) if log_ok[j] else st[i * k + j] * type(st[0])(scale[i][j])
+                     for j in range(k)] for i in range(d)]
 
         phi_f = [sp.lambdify(p.params, num(p.phi, i), modules="mpmath") for i in range(d)]
         ker_f = [sp.lambdify(p.params, num(sum(e * gg**2 for e, gg in zip(p.lr, p.grad_phi, strict=True)), i),
@@ -236,8 +250,9 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
                 extra = 64 * int(mpmath.ceil(max(0, mpmath.log(scale, 2)) / 64)) if mpmath.isfinite(scale) else 0
                 key = (*(mpmath.nstr(v, 30) for v in vals[i].values()), str(extra))
                 if key not in curves:
-                    curves[key] = curve_integrator(p, vals[i], prec + extra, digits + int(extra * 0.30103))
-                maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec + extra))
+                    curves[key] = curve_integrator(p, vals[i], prec + extra, digits + int(extra * 0.30103), prec)
+                maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec + extra,
+                                     scale if mpmath.isfinite(scale) else None, prec))
             # the budget left bounds the solve too: labels the model cannot reach give an unbounded dual
             left = None if max_time is None else max(1e-3, max_time - (time.perf_counter() - start))
             return argmin_Q(maps, Xm, ym, dps=dps, start=from_start, max_time=left)

@@ -43,52 +43,79 @@ def _flint_prec(prec: int) -> Iterator[None]:
         flint.ctx.prec = old
 
 
-def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], prec: int, digits: int) -> Any:
-    """A heyoka integrator of ``(w, q)' = (eta grad phi(w), phi(w))`` with the constants substituted, in scaled
-    variables ``w = c z``, ``q = c_q z_q`` (``c, c_q`` = parameters 0 and 1, set per coordinate by CurveMap).
+def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], prec: int, digits: int,
+                     accuracy: int | None = None) -> Any:
+    """A heyoka integrator of ``(w, q, s)`` along the curve ``dw/ds = eta grad phi(w)``, ``dq/ds = phi(w)``, with
+    the constants substituted, in a curve time ``tau`` with ``ds/dtau = c_s / sqrt(eps + (c_s rate)^2)``,
+    ``rate = |dw/ds| / |w|``, and in scaled variables ``w = c z``, ``q = c_q z_q``, ``s = c_s z_s``
+    (``c, c_q, c_s`` = parameters 0, 1, 2, set per coordinate by CurveMap; ``c_s`` is the curve's time scale,
+    ``1 / rate`` at its start).
 
-    heyoka controls the error relative to the state's norm only when the norm exceeds 1 and absolutely below:
-    a coordinate at scale ``alpha = 1e-300`` would be integrated to absolute, i.e. no, accuracy. Scaling its
-    start to norm ~1 makes the control relative, which is what MPFR's floating exponents can deliver.
+    The time: a curve that blows up at finite ``s`` (depth >= 3: ``w ~ 1/(s_pole - s)``) is analytic only within
+    the distance to its pole, so steps in ``s`` shrink with it (~1400 steps per curve from ``w ~ 1e-100`` to
+    ``w ~ 1``); in ``tau`` the parameter grows like ``e^tau`` and a step covers many e-folds.
+
+    The scales: heyoka controls the error relative to the state's norm only when the norm exceeds 1 and
+    absolutely below: a coordinate at scale ``alpha = 1e-300`` would be integrated to absolute, i.e. no, accuracy.
+    Scaling its start to norm ~1 makes the control relative, which is what MPFR's floating exponents can deliver.
+
+    The tolerance: ``2^-accuracy`` (default: the precision). Bits beyond ``accuracy`` are there to represent ``s``
+    (its distance to a pole at ``s ~ 1/alpha``), not to make each component more accurate: a tolerance at the full
+    precision makes heyoka's Taylor order ~8 times larger at alpha = 1e-300 and a step ~60 times dearer.
     """
     zs = list(hy.make_vars(*[f"z{j}" for j in range(p.k)])) if p.k > 1 else [hy.make_vars("z0")]
-    zq = hy.make_vars("zq")
-    c, cq = hy.par[0], hy.par[1]
+    zq, zt = hy.make_vars("zq", "zs")
+    c, cq, cs = hy.par[0], hy.par[1], hy.par[2]
     subs = {s: sp.Float(mpmath.nstr(v, digits), digits) for s, v in values.items()}
     names = {param: c * z for param, z in zip(p.params, zs, strict=True)}
     rhs = [to_heyoka((e * g).subs(subs), names, prec) / c for e, g in zip(p.lr, p.grad_phi, strict=True)]
-    system = [*zip(zs, rhs, strict=True), (zq, to_heyoka(p.phi.subs(subs), names, prec) / cq)]
-    zero = [hy.real(0, prec)] * (p.k + 1)
-    one = np.array([hy.real(1, prec), hy.real(1, prec)])
-    return hy.taylor_adaptive(system, np.array(zero), fp_type=hy.real, prec=prec, compact_mode=True, pars=one)
+    speed2 = hy.sum([r * r for r in rhs]) if len(rhs) > 1 else rhs[0] * rhs[0]
+    size2 = hy.sum([z * z for z in zs]) if len(zs) > 1 else zs[0] * zs[0]
+    # ds/dtau ~ 1 / rate: with w ~ e^tau the solution is entire in tau wherever its components are apart (a
+    # "1 +" in the root would put singularities at |Im tau| = pi/2 and steps at ~1); eps keeps a curve at rest
+    # (grad phi = 0) finite
+    eps = hy.expression(hy.real(2, prec) ** (-(prec // 2)))
+    slow = cs / hy.sqrt(eps + cs * cs * speed2 / size2)  # ds/dtau
+    system = [*((z, r * slow) for z, r in zip(zs, rhs, strict=True)),
+              (zq, to_heyoka(p.phi.subs(subs), names, prec) / cq * slow), (zt, slow / cs)]
+    zero = [hy.real(0, prec)] * (p.k + 2)
+    one = np.array([hy.real(1, prec)] * 3)
+    tol = hy.real(2, prec) ** -(accuracy if accuracy is not None else prec)
+    return hy.taylor_adaptive(system, np.array(zero), fp_type=hy.real, prec=prec, compact_mode=True, pars=one, tol=tol)
 
 
 class CurveMap:
     """``b(s) = phi(Phi(s))``, ``db``, ``B`` for one coordinate started at ``w_start`` (a CoordinateMap).
 
     The curve is integrated step by step as far as the solver asks, in both directions from 0, and every step's
-    Taylor polynomials (heyoka's ``tc``, accurate to the working precision across the step) are kept as arb
-    polynomials: a dual solver's many evaluations are then polynomial evaluations in C, not integrations.
+    Taylor polynomials (heyoka's ``tc``, accurate to the working precision across the step) are kept, to become
+    arb polynomials when first evaluated: a dual solver's many evaluations are then polynomial evaluations in C
+    (the step's ``s(tau)`` inverted by Newton's method), not integrations.
     """
 
-    def __init__(self, ta: Any, w_start: list[mpmath.mpf], phi: Any, kernel: Any, prec: int) -> None:
+    def __init__(self, ta: Any, w_start: list[mpmath.mpf], phi: Any, kernel: Any, prec: int,
+                 sigma_scale: mpmath.mpf | None = None, accuracy: int | None = None) -> None:
         self.ta, self.w_start, self.phi, self.kernel, self.prec = ta, w_start, phi, kernel, prec
+        self.sigma_scale = sigma_scale  # |w| / |grad phi|: where a pole of b may be (see CoordinateMap)
         self._digits = int(prec * 0.30103) + 5
         # beyond this size a parameter is outside any answer the dual solver can use (b there is astronomically
-        # large): the curve is treated as ended
-        self._bound = mpmath.mpf(10) ** self._digits * (1 + max(abs(v) for v in w_start))
+        # large): the curve is treated as ended. The digits of the accuracy, not of the precision (whose extra
+        # bits represent s): from w ~ 1e-300 the curve would otherwise be followed ~650 decades instead of ~340.
+        reach = self._digits if accuracy is None else int(accuracy * 0.30103) + 5
+        self._bound = mpmath.mpf(10) ** reach * (1 + max(abs(v) for v in w_start))
         self._cache: tuple[mpmath.mpf, list[mpmath.mpf], mpmath.mpf] | None = None
         # scales that put the start at norm ~1 (see curve_integrator): c = |w_start|, c_q = the size of the
-        # change of q over a unit of s
+        # change of q over a unit of s, c_s = the time scale
         with mpmath.workdps(self._digits):
             self._c = max(abs(v) for v in w_start) or mpmath.mpf(1)
             self._cq = max(abs(phi(*w_start)), abs(kernel(*w_start)), self._c**2 * mpmath.mpf(10) ** -self._digits)
-            self._pars = np.array([hy.real(mpmath.nstr(self._c, self._digits), prec),
-                                   hy.real(mpmath.nstr(self._cq, self._digits), prec)])
-            start = [hy.real(mpmath.nstr(v / self._c, self._digits), prec) for v in w_start] + [hy.real(0, prec)]
-        # per direction (+1, -1): steps as (t0, t1, polynomials in t - t0), and the (time, state) to go on from
-        self._pieces: dict[int, list[tuple[mpmath.mpf, mpmath.mpf, list[flint.arb_poly]]]] = {1: [], -1: []}
-        self._reach: dict[int, list[mpmath.mpf]] = {1: [], -1: []}  # direction * t1 of each piece, increasing
+            self._cs = max(mpmath.mpf(1), abs(sigma_scale)) if sigma_scale is not None else mpmath.mpf(1)
+            self._pars = np.array([hy.real(mpmath.nstr(v, self._digits), prec) for v in (self._c, self._cq, self._cs)])
+            start = [hy.real(mpmath.nstr(v / self._c, self._digits), prec) for v in w_start] + [hy.real(0, prec)] * 2
+        # per direction (+1, -1): steps as (s0, s1, tau1 - tau0, polynomials in tau - tau0), and the (tau, state)
+        # to go on from
+        self._pieces: dict[int, list[tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf, Any]]] = {1: [], -1: []}
+        self._reach: dict[int, list[mpmath.mpf]] = {1: [], -1: []}  # direction * s1 of each piece, increasing
         self._end: dict[int, tuple[Any, list[Any]]] = {1: (hy.real(0, prec), start), -1: (hy.real(0, prec), start)}
 
     def _extend(self, direction: int, s: mpmath.mpf) -> None:
@@ -103,19 +130,22 @@ class CurveMap:
         self.ta.state[:] = state
         self.ta.pars[:] = self._pars
         out = self.ta.step(write_tc=True) if direction > 0 else self.ta.step_backward(write_tc=True)
+        s_end = mpmath.mpf(str(self.ta.state[-1])) * self._cs
         if str(out[0]) != "taylor_outcome.success" or not mpmath.isfinite(mpmath.mpf(str(out[1]))):
             raise ValueError(f"the curve of eta*grad(phi) ends before s = {mpmath.nstr(s, 8)} (at "
-                             f"{mpmath.nstr(mpmath.mpf(str(t_end)), 8)}): {out[0]}")
+                             f"{mpmath.nstr(mpmath.mpf(str(state[-1])) * self._cs, 8)}): {out[0]}")
         # A curve that blows up at finite s (depth >= 3) would otherwise be followed towards its pole for ever:
         # MPFR never overflows, and each step only shortens the distance by a constant factor.
-        size = max(abs(mpmath.mpf(str(v))) for v in self.ta.state[:-1]) * self._c
+        size = max(abs(mpmath.mpf(str(v))) for v in self.ta.state[:-2]) * self._c
         if size > self._bound:
             raise ValueError(f"the curve of eta*grad(phi) leaves |w| <= {mpmath.nstr(self._bound, 3)} before s = "
-                             f"{mpmath.nstr(s, 8)} (a pole near s = {mpmath.nstr(mpmath.mpf(str(self.ta.time)), 8)})")
-        with _flint_prec(self.prec):
-            polys = [flint.arb_poly([flint.arb(str(c)) for c in row]) for row in self.ta.tc]
-        self._pieces[direction].append((mpmath.mpf(str(t_end)), mpmath.mpf(str(self.ta.time)), polys))
-        self._reach[direction].append(direction * self._pieces[direction][-1][1])
+                             f"{mpmath.nstr(s, 8)} (a pole near s = {mpmath.nstr(s_end, 8)})")
+        # the coefficients are kept as heyoka reals and become arb polynomials when first evaluated: the way to
+        # a pole passes through steps that are never evaluated (the string conversion is slow)
+        s_start = mpmath.mpf(str(state[-1])) * self._cs
+        length = mpmath.mpf(str(self.ta.time)) - mpmath.mpf(str(t_end))
+        self._pieces[direction].append((s_start, s_end, length, self.ta.tc.copy()))
+        self._reach[direction].append(direction * s_end)
         self._end[direction] = (self.ta.time, list(self.ta.state))
 
     def _at(self, s: mpmath.mpf) -> tuple[list[mpmath.mpf], mpmath.mpf]:
@@ -127,13 +157,46 @@ class CurveMap:
             direction = 1 if s > 0 else -1
             while not self._pieces[direction] or direction * (self._pieces[direction][-1][1] - s) < 0:
                 self._extend(direction, s)
-            t0, _t1, polys = self._pieces[direction][bisect.bisect_left(self._reach[direction], direction * s)]
+            at = bisect.bisect_left(self._reach[direction], direction * s)
+            s0, s1, length, polys = self._pieces[direction][at]
             with _flint_prec(self.prec):
-                h = flint.arb(mpmath.nstr(s - t0, self._digits))
-                st = [mpmath.mpf(P(h).mid().str(self._digits, radius=False, more=True)) for P in polys]
+                if not isinstance(polys, list):
+                    polys = [flint.arb_poly([flint.arb(str(c)) for c in row]) for row in polys]
+                    self._pieces[direction][at] = (s0, s1, length, polys)
+                h = self._tau_of(polys[-1], s, s0, s1, length)
+                st = [mpmath.mpf(P(h).mid().str(self._digits, radius=False, more=True)) for P in polys[:-1]]
             st = [v * self._c for v in st[:-1]] + [st[-1] * self._cq]
         self._cache = (s, st[:-1], st[-1])
         return st[:-1], st[-1]
+
+    def _tau_of(self, S: flint.arb_poly, s: mpmath.mpf, s0: mpmath.mpf, s1: mpmath.mpf,
+                length: mpmath.mpf) -> flint.arb:
+        """The ``h = tau - tau0`` in ``[0, length]`` of the piece where ``c_s S(h) = s`` (``S`` is monotone there):
+        Newton's method kept inside a shrinking bracket (bisection where a step would leave it)."""
+        target = flint.arb(mpmath.nstr(s / self._cs, self._digits)).mid()
+        dS = S.derivative()
+        lo, hi = flint.arb(0), flint.arb(mpmath.nstr(length, self._digits)).mid()
+        f_lo = (S(lo) - target).mid()
+        tol = abs(hi) * flint.arb(2) ** (4 - self.prec)
+        frac = (s - s0) / (s1 - s0) if s1 != s0 else mpmath.mpf(0)
+        h = flint.arb(mpmath.nstr(length * frac, self._digits)).mid()
+        for _ in range(4 * self.prec):
+            value = S(h) - target
+            if value.contains(0):  # zero within the evaluation's rounding: s resolves h no further
+                break
+            f = value.mid()
+            if (f > 0) == (f_lo > 0):
+                lo, f_lo = h, f
+            else:
+                hi = h
+            new = (h - f / dS(h).mid()).mid()
+            if not ((new - lo) * (new - hi)).mid() < 0:  # outside the bracket (or not a number): bisect
+                new = ((lo + hi) / 2).mid()
+            done = abs(new - h) <= tol
+            h = new
+            if done:
+                break
+        return h
 
     def b(self, sigma: mpmath.mpf) -> mpmath.mpf:
         return self.phi(*self._at(sigma)[0])
