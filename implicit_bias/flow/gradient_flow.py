@@ -250,9 +250,10 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
                 extra = 64 * int(mpmath.ceil(max(0, mpmath.log(scale, 2)) / 64)) if mpmath.isfinite(scale) else 0
                 key = (*(mpmath.nstr(v, 30) for v in vals[i].values()), str(extra))
                 if key not in curves:
-                    curves[key] = curve_integrator(p, vals[i], prec + extra, digits + int(extra * 0.30103), prec)
+                    curves[key] = curve_integrator(p, vals[i], prec + extra, digits + int(extra * 0.30103), prec,
+                                                   log_time=extra > 0)
                 maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec + extra,
-                                     scale if mpmath.isfinite(scale) else None, prec))
+                                     scale if mpmath.isfinite(scale) else None, prec, log_time=extra > 0))
             # the budget left bounds the solve too: labels the model cannot reach give an unbounded dual
             left = None if max_time is None else max(1e-3, max_time - (time.perf_counter() - start))
             return argmin_Q(maps, Xm, ym, dps=dps, start=from_start, max_time=left)

@@ -44,7 +44,7 @@ def _flint_prec(prec: int) -> Iterator[None]:
 
 
 def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], prec: int, digits: int,
-                     accuracy: int | None = None) -> Any:
+                     accuracy: int | None = None, log_time: bool = True) -> Any:
     """A heyoka integrator of ``(w, q, s)`` along the curve ``dw/ds = eta grad phi(w)``, ``dq/ds = phi(w)``, with
     the constants substituted, in a curve time ``tau`` with ``ds/dtau = c_s / sqrt(eps + (c_s rate)^2)``,
     ``rate = |dw/ds| / |w|``, and in scaled variables ``w = c z``, ``q = c_q z_q``, ``s = c_s z_s``
@@ -53,7 +53,9 @@ def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], pr
 
     The time: a curve that blows up at finite ``s`` (depth >= 3: ``w ~ 1/(s_pole - s)``) is analytic only within
     the distance to its pole, so steps in ``s`` shrink with it (~1400 steps per curve from ``w ~ 1e-100`` to
-    ``w ~ 1``); in ``tau`` the parameter grows like ``e^tau`` and a step covers many e-folds.
+    ``w ~ 1``); in ``tau`` the parameter grows like ``e^tau`` and a step covers many e-folds. It costs ~5x per
+    step (the root and the quotients), so ``log_time=False`` integrates in ``s`` itself (``tau = s``) for curves
+    whose time scale is O(1) (depth 2: no pole).
 
     The scales: heyoka controls the error relative to the state's norm only when the norm exceeds 1 and
     absolutely below: a coordinate at scale ``alpha = 1e-300`` would be integrated to absolute, i.e. no, accuracy.
@@ -75,7 +77,7 @@ def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], pr
     # "1 +" in the root would put singularities at |Im tau| = pi/2 and steps at ~1); eps keeps a curve at rest
     # (grad phi = 0) finite
     eps = hy.expression(hy.real(2, prec) ** (-(prec // 2)))
-    slow = cs / hy.sqrt(eps + cs * cs * speed2 / size2)  # ds/dtau
+    slow = cs / hy.sqrt(eps + cs * cs * speed2 / size2) if log_time else hy.expression(hy.real(1, prec))
     system = [*((z, r * slow) for z, r in zip(zs, rhs, strict=True)),
               (zq, to_heyoka(p.phi.subs(subs), names, prec) / cq * slow), (zt, slow / cs)]
     zero = [hy.real(0, prec)] * (p.k + 2)
@@ -94,9 +96,10 @@ class CurveMap:
     """
 
     def __init__(self, ta: Any, w_start: list[mpmath.mpf], phi: Any, kernel: Any, prec: int,
-                 sigma_scale: mpmath.mpf | None = None, accuracy: int | None = None) -> None:
+                 sigma_scale: mpmath.mpf | None = None, accuracy: int | None = None, log_time: bool = True) -> None:
         self.ta, self.w_start, self.phi, self.kernel, self.prec = ta, w_start, phi, kernel, prec
         self.sigma_scale = sigma_scale  # |w| / |grad phi|: where a pole of b may be (see CoordinateMap)
+        self.log_time = log_time  # must match the integrator's (tau = s without it)
         self._digits = int(prec * 0.30103) + 5
         # beyond this size a parameter is outside any answer the dual solver can use (b there is astronomically
         # large): the curve is treated as ended. The digits of the accuracy, not of the precision (whose extra
@@ -109,7 +112,7 @@ class CurveMap:
         with mpmath.workdps(self._digits):
             self._c = max(abs(v) for v in w_start) or mpmath.mpf(1)
             self._cq = max(abs(phi(*w_start)), abs(kernel(*w_start)), self._c**2 * mpmath.mpf(10) ** -self._digits)
-            self._cs = max(mpmath.mpf(1), abs(sigma_scale)) if sigma_scale is not None else mpmath.mpf(1)
+            self._cs = max(mpmath.mpf(1), abs(sigma_scale)) if sigma_scale is not None and log_time else mpmath.mpf(1)
             self._pars = np.array([hy.real(mpmath.nstr(v, self._digits), prec) for v in (self._c, self._cq, self._cs)])
             start = [hy.real(mpmath.nstr(v / self._c, self._digits), prec) for v in w_start] + [hy.real(0, prec)] * 2
         # per direction (+1, -1): steps as (s0, s1, tau1 - tau0, polynomials in tau - tau0), and the (tau, state)
@@ -163,7 +166,8 @@ class CurveMap:
                 if not isinstance(polys, list):
                     polys = [flint.arb_poly([flint.arb(str(c)) for c in row]) for row in polys]
                     self._pieces[direction][at] = (s0, s1, length, polys)
-                h = self._tau_of(polys[-1], s, s0, s1, length)
+                h = self._tau_of(polys[-1], s, s0, s1, length) if self.log_time \
+                    else flint.arb(mpmath.nstr(s - s0, self._digits))
                 st = [mpmath.mpf(P(h).mid().str(self._digits, radius=False, more=True)) for P in polys[:-1]]
             st = [v * self._c for v in st[:-1]] + [st[-1] * self._cq]
         self._cache = (s, st[:-1], st[-1])
