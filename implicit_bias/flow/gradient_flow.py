@@ -184,9 +184,8 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         log_ok = [not sp.fraction(r_)[1].has(w) and all(state0[i * k + j] != 0 for i in range(d))
                   for j, (r_, w) in enumerate(zip(rates, p.params, strict=True))]
         signs = [[mpmath.sign(state0[i * k + j]) if log_ok[j] else 1 for j in range(k)] for i in range(d)]
-        # fewer digits for the trajectory only where every parameter is kept to relative accuracy: a parameter
-        # integrated as itself gets absolute accuracy (w1*w2 at alpha = 1e-300 on 18 digits: a coordinate that
-        # should stay at 1e-42 ended at 2.5e-30, the 30th digit of the answer)
+        # fewer digits for the trajectory only where every parameter is kept to relative accuracy (flow_digits'
+        # premise), which log coordinates guarantee and the scaled plain ones below only start with
         if flow_dps is None:
             flow_dps = flow_digits(a, dps) if all(log_ok) else dps
         fprec = int((flow_dps + GUARD_DIGITS) * 3.3219) + 8
