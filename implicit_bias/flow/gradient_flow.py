@@ -38,7 +38,7 @@ from .._validation import check_alpha, check_dps, check_int, check_problem, chec
 from ..errors import InputError
 from ..parametrizations import Parametrization
 from ._heyoka import to_heyoka
-from .tail import CurveMap, curve_integrator
+from .tail import curve_map
 
 __all__ = ["FlowSolution", "flow_digits", "gradient_flow", "required_dps"]
 
@@ -238,21 +238,7 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         def tail(w: list[list[mpmath.mpf]], from_start: str = "zero") -> Any:
             from ..reference import argmin_Q
 
-            maps = []
-            for i in range(d):
-                # The curve's own time resolves the answer only if its bits cover the time scale |w| / |grad phi|:
-                # depth 3 from w ~ alpha has its pole at s ~ 1/alpha, and the answer a distance O(1) before it
-                # (alpha = 1e-50 at 136 bits: s resolved to 1e7, so b stalled at 1e-22). Rounded to 64 bits.
-                size = max(abs(v) for v in w[i])
-                speed = mpmath.sqrt(abs(ker_f[i](*w[i])))
-                scale = size / speed if speed > 0 and size > 0 else mpmath.mpf(1)
-                extra = 64 * int(mpmath.ceil(max(0, mpmath.log(scale, 2)) / 64)) if mpmath.isfinite(scale) else 0
-                key = (*(mpmath.nstr(v, 30) for v in vals[i].values()), str(extra))
-                if key not in curves:
-                    curves[key] = curve_integrator(p, vals[i], prec + extra, digits + int(extra * 0.30103), prec,
-                                                   log_time=extra > 0)
-                maps.append(CurveMap(curves[key], w[i], phi_f[i], ker_f[i], prec + extra,
-                                     scale if mpmath.isfinite(scale) else None, prec, log_time=extra > 0))
+            maps = [curve_map(p, vals[i], w[i], phi_f[i], ker_f[i], prec, digits, curves) for i in range(d)]
             # the budget left bounds the solve too: labels the model cannot reach give an unbounded dual
             left = None if max_time is None else max(1e-3, max_time - (time.perf_counter() - start))
             return argmin_Q(maps, Xm, ym, dps=dps, start=from_start, max_time=left)

@@ -27,7 +27,7 @@ from ..parametrizations import Parametrization
 from ..reference.base import OutOfReach
 from ._heyoka import to_heyoka
 
-__all__ = ["CurveMap", "curve_integrator"]
+__all__ = ["CurveMap", "curve_integrator", "curve_map"]
 
 #: Taylor steps kept per direction of one curve (at 50 digits a piece is ~5 kB; alpha = e^-10000 needs ~1500).
 MAX_PIECES = 20_000
@@ -84,6 +84,28 @@ def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], pr
     one = np.array([hy.real(1, prec)] * 3)
     tol = hy.real(2, prec) ** -(accuracy if accuracy is not None else prec)
     return hy.taylor_adaptive(system, np.array(zero), fp_type=hy.real, prec=prec, compact_mode=True, pars=one, tol=tol)
+
+
+def curve_map(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], w: list[mpmath.mpf], phi: Any, kernel: Any,
+              prec: int, digits: int, integrators: dict[tuple[str, ...], Any]) -> CurveMap:
+    """One coordinate's :class:`CurveMap` through the state ``w``, with the integrator its time scale needs
+    (kept in ``integrators``, shared by coordinates with the same constants and scale).
+
+    The curve's own time resolves the answer only if its bits cover the time scale ``|w| / |grad phi|``: depth 3
+    from ``w ~ alpha`` has its pole at ``s ~ 1/alpha``, and the answer a distance O(1) before it (alpha = 1e-50 at
+    136 bits: s resolved to 1e7, so b stalled at 1e-22). Such curves get those bits (rounded to 64) and the
+    log-like time; curves on an O(1) time scale keep ``s`` as their time and ``prec`` bits.
+    """
+    size = max(abs(v) for v in w)
+    speed = mpmath.sqrt(abs(kernel(*w)))
+    scale = size / speed if speed > 0 and size > 0 else mpmath.mpf(1)
+    extra = 64 * int(mpmath.ceil(max(0, mpmath.log(scale, 2)) / 64)) if mpmath.isfinite(scale) else 0
+    key = (*(mpmath.nstr(v, 30) for v in values.values()), str(extra))
+    if key not in integrators:
+        integrators[key] = curve_integrator(p, values, prec + extra, digits + int(extra * 0.30103), prec,
+                                            log_time=extra > 0)
+    return CurveMap(integrators[key], w, phi, kernel, prec + extra, scale if mpmath.isfinite(scale) else None, prec,
+                    log_time=extra > 0)
 
 
 class CurveMap:

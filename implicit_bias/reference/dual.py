@@ -14,7 +14,7 @@ The start matters at small ``alpha``: ``b`` is then exponentially steep and the 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import flint
@@ -114,6 +114,21 @@ def _scale_digits(maps: Sequence[CoordinateMap]) -> int:
     return max(0, int(mpmath.ceil(mpmath.log10(top)))) if top > 0 else 0
 
 
+def _ternary_max(f: Callable[[mpmath.mpf], mpmath.mpf], lo: mpmath.mpf, hi: mpmath.mpf,
+                 narrow: Callable[[mpmath.mpf, mpmath.mpf], bool], max_iter: int = 200) -> mpmath.mpf:
+    """The middle of the bracket of a unimodal ``f``'s maximum on ``[lo, hi]`` once ``narrow(lo, hi)`` (a ``-inf``
+    at an open end, outside a domain, counts as low)."""
+    for _ in range(max_iter):
+        if narrow(lo, hi):
+            break
+        m1, m2 = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+        if f(m1) < f(m2):
+            lo = m1
+        else:
+            hi = m2
+    return (lo + hi) / 2
+
+
 class _OutOfTime(Exception):
     """The wall-clock budget of :func:`argmin_Q` is spent (raised between coordinate evaluations)."""
 
@@ -206,18 +221,10 @@ class _Newton:
             if g_next == mpmath.mpf("-inf"):
                 t_max = 16 * hi_t
         if mpmath.isfinite(t_max):
-            t = self.line_max(zero_lam, zero_sig, nu, direction, t_max)
-            return None if t is None else [t * v for v in nu]
-        lo_t, hi_t = mpmath.mpf(0), 16 * hi_t
-        for _ in range(200):  # ternary search on a concave function
-            m1, m2 = lo_t + (hi_t - lo_t) / 3, hi_t - (hi_t - lo_t) / 3
-            if along(m1) < along(m2):
-                lo_t = m1
-            else:
-                hi_t = m2
-            if hi_t - lo_t <= mpmath.mpf(10) ** -3 * (1 + hi_t):  # a starting point: Newton does the rest
-                break
-        t = (lo_t + hi_t) / 2
+            best = self.line_max(zero_lam, zero_sig, nu, direction, t_max, along(mpmath.mpf(0)))
+            return None if best is None else [best[0] * v for v in nu]
+        # a starting point to 3 digits: Newton does the rest
+        t = _ternary_max(along, mpmath.mpf(0), 16 * hi_t, lambda lo, hi: hi - lo <= mpmath.mpf(10) ** -3 * (1 + hi))
         return [t * v for v in nu]
 
     def domain_end(self, sigma: list[mpmath.mpf], dsig: list[mpmath.mpf]) -> mpmath.mpf:
@@ -231,7 +238,8 @@ class _Newton:
         return t_end
 
     def line_max(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf], step: list[mpmath.mpf],
-                 dsig: list[mpmath.mpf], t_out: mpmath.mpf) -> mpmath.mpf | None:
+                 dsig: list[mpmath.mpf], t_out: mpmath.mpf,
+                 g0: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf] | None:
         """Maximize the concave ``g(lam + t step)`` over ``0 < t < t_out``, where ``t_out`` is outside the domain.
 
         Next to a pole of ``b`` (depth >= 3 at small alpha) the answer sits at a relative distance ~alpha^(D-2)
@@ -239,7 +247,8 @@ class _Newton:
         distance by a fixed factor per Newton step: ~1000 steps from 1e-300); in ``u = -log(1 - t / t_end)`` it is
         a few units away (points that round onto or past the end give ``g = -inf`` and bound the search). The end
         is the first finite domain end or, a map that finds its end only numerically (``g(t_out) = -inf``), located
-        by bisection to the last bit. ``None`` if ``g`` does not rise on the segment.
+        by bisection to the last bit. Returns ``(t, g there)``, or ``None`` if ``g`` does not rise above ``g0``,
+        its value at ``t = 0``.
         """
         def along(t: mpmath.mpf) -> mpmath.mpf:
             return self.g([v + t * st for v, st in zip(lam, step, strict=True)],
@@ -260,15 +269,11 @@ class _Newton:
         def along_u(u: mpmath.mpf) -> mpmath.mpf:
             return along(t_end * -mpmath.expm1(-u))
 
-        lo_u, hi_u = mpmath.mpf(0), mpmath.mpf(mpmath.mp.prec) * mpmath.ln(2)
-        while hi_u - lo_u > mpmath.mpf("0.01"):
-            m1, m2 = lo_u + (hi_u - lo_u) / 3, hi_u - (hi_u - lo_u) / 3
-            if along_u(m1) < along_u(m2):
-                lo_u = m1
-            else:
-                hi_u = m2
-        t = t_end * -mpmath.expm1(-(lo_u + hi_u) / 2)
-        return t if along(t) > along(mpmath.mpf(0)) else None
+        u = _ternary_max(along_u, mpmath.mpf(0), mpmath.mpf(mpmath.mp.prec) * mpmath.ln(2),
+                         lambda lo, hi: hi - lo <= mpmath.mpf("0.01"))
+        t = t_end * -mpmath.expm1(-u)
+        g_t = along(t)
+        return (t, g_t) if g_t > g0 else None
 
     # -- Newton -----------------------------------------------------------------------------------------------
     def run(self, *, ray: bool = True) -> ReferenceSolution:
@@ -332,11 +337,12 @@ class _Newton:
                     g_new = self.g(trial, trial_sigma)  # -inf outside the domains
                     if g_new == mpmath.mpf("-inf") and t == t_first:
                         # the step crosses an end of a domain: next to a pole, the best point on the line
-                        t_line = self.line_max(lam, sigma, step, dsig, t)
-                        if t_line is not None:
+                        best = self.line_max(lam, sigma, step, dsig, t, g_val)
+                        if best is not None:
+                            t_line, g_val = best
                             lam = [v + t_line * s for v, s in zip(lam, step, strict=True)]
                             sigma = [s + t_line * ds for s, ds in zip(sigma, dsig, strict=True)]
-                            g_val, accepted = self.g(lam, sigma), True
+                            accepted = True
                             self.best = (lam, sigma)
                             break
                     if g_new > mpmath.mpf("-inf"):
