@@ -5,6 +5,9 @@
 asinh(beta/(2*alpha**2))/4
 """
 
+import importlib
+from typing import Any
+
 from .derive import BETA, SIGMA, CheckResult, Regularizer, derive
 from .derive.explicit import ExplicitRegularizer, explicit_regularizer
 from .derive.limits import Limit, Limits
@@ -26,6 +29,20 @@ from .problems import SparseRegression, sparse_regression
 from .verify import VerifyReport, verify
 
 __version__ = "0.1.0"
+
+#: Subpackages loaded on first attribute access (``ib.flow.gradient_flow``), so that ``import implicit_bias``
+#: does not pay for heyoka, python-flint, scipy's solvers or matplotlib until they are used.
+_LAZY_SUBMODULES = frozenset({"experiments", "flow", "plotting", "reference", "results", "sweeps"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_SUBMODULES})
 
 __all__ = [
     "ALPHA",

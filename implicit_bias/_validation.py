@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mpmath
 import numpy as np
 
+from ._precision import MAX_DPS, MIN_DPS
 from .errors import InputError
 
-__all__ = ["MIN_DPS", "check_alpha", "check_dps", "check_problem"]
-
-#: The smallest working precision accepted (digits).
-MIN_DPS = 15
+__all__ = ["check_alpha", "check_constants", "check_dps", "check_int", "check_problem", "check_real"]
 
 
 def check_dps(dps: Any, *, name: str = "dps") -> int:
-    """``dps`` must be an integer of at least :data:`MIN_DPS` digits."""
-    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < MIN_DPS:
-        raise InputError(f"{name}={dps!r}: must be an integer >= {MIN_DPS} (digits of working precision)")
+    """``dps`` must be an integer from :data:`~implicit_bias._precision.MIN_DPS` to ``MAX_DPS`` digits."""
+    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or not MIN_DPS <= dps <= MAX_DPS:
+        raise InputError(f"{name}={dps!r}: must be an integer from {MIN_DPS} to {MAX_DPS} (decimal digits of "
+                         "working precision)")
     return int(dps)
 
 
@@ -99,3 +99,51 @@ def check_real(value: Any, name: str, hint: str, *, positive: bool = False) -> f
             or not math.isfinite(value) or (positive and value <= 0):
         raise InputError(f"{name}={value!r}: must be a finite {'positive ' if positive else ''}number; {hint}")
     return float(value)
+
+
+def check_constants(names: Sequence[str], constants: Mapping[str, Any] | None, *, d: int | None = None
+                    ) -> dict[str, Any]:
+    """The values of a model's constants other than ``alpha``, by the one rule every entry point follows.
+
+    ``alpha`` is always its own keyword argument; ``constants`` holds the *other* symbols of the model (shapes,
+    ``delta``, ...), exactly ``names``. An ``alpha`` key, an unknown key or a missing one is an
+    :class:`~implicit_bias.errors.InputError` naming it. With ``d`` (the number of coordinates) a value may also
+    be a sequence of ``d`` values, one per coordinate; it is returned as a list. Values are finite mpmath numbers.
+
+    >>> check_constants(["c"], {"c": 2})
+    {'c': mpf('2.0')}
+    >>> check_constants(["c"], {"alpha": 1, "c": 2})
+    Traceback (most recent call last):
+    ...
+    implicit_bias.errors.InputError: constants={'alpha': 1, 'c': 2}: 'alpha' is not a constant here; ...
+    """
+    given = dict(constants or {})
+    if not isinstance(constants, Mapping | None):
+        raise InputError(f"constants={constants!r}: expected a dict of the model's constants, e.g. {{'c': 0.5}}")
+    if "alpha" in given:
+        raise InputError(f"constants={constants!r}: 'alpha' is not a constant here; pass it as its own keyword, "
+                         f"alpha={given['alpha']!r}, and give only {list(names) or 'no other symbols'} in constants")
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise InputError(f"constants={constants!r}: unknown {unknown}; this model's constants besides alpha are "
+                         f"{list(names) or 'none'}")
+    missing = [n for n in names if n not in given]
+    if missing:
+        raise InputError(f"constants={constants!r}: missing {missing}; pass constants={{"
+                         + ", ".join(f"'{n}': value" for n in missing) + "}")
+    return {n: _constant_value(n, given[n], d) for n in names}
+
+
+def _constant_value(name: str, value: Any, d: int | None) -> Any:
+    if d is not None and isinstance(value, list | tuple | np.ndarray):
+        if len(value) != d:
+            raise InputError(f"constants[{name!r}]={value!r}: give one value per coordinate ({d}), or a scalar")
+        return [_constant_value(name, v, None) for v in value]
+    try:
+        v = value if isinstance(value, mpmath.mpf) else mpmath.mpf(value)
+    except (TypeError, ValueError):
+        raise InputError(f"constants[{name!r}]={value!r}: expected a real number"
+                         + (" or one per coordinate" if d is not None else "")) from None
+    if not mpmath.isfinite(v):
+        raise InputError(f"constants[{name!r}]={value!r}: must be finite")
+    return v

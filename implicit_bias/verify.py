@@ -16,9 +16,10 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from ._validation import check_alpha, check_constants, check_dps, check_problem
 from .derive import Regularizer, derive
-from .errors import InputError
 from .parametrizations import Parametrization
+from .results import Status
 
 __all__ = ["VerifyReport", "default_dps", "verify"]
 
@@ -36,7 +37,12 @@ def default_dps(alpha: Any, digits: int = 20) -> int:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """Gradient flow against ``argmin Q``; ``status`` is ``"agree"``, ``"disagree"`` or the failure."""
+    """Gradient flow against ``argmin Q``.
+
+    ``status`` (:class:`~implicit_bias.results.Status`) says whether both computations finished (``"success"``)
+    or how the first that did not ended; ``agree`` is the verdict: both finished and their answers agree to the
+    working precision. ``success`` is ``status == "success"``.
+    """
 
     gf_beta: list[mpmath.mpf]
     q_beta: list[mpmath.mpf]
@@ -46,15 +52,22 @@ class VerifyReport:
     alpha_part_digits: float
     certificate: mpmath.mpf
     kkt_residual: dict[str, Any]
-    status: str
+    status: Status
+    agree: bool
     message: str
     dps: int
     timings: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def success(self) -> bool:
+        """Both the flow and the reference solver finished."""
+        return self.status == Status.SUCCESS
+
     def summary(self) -> str:
         """A few lines for a terminal."""
+        verdict = "agree" if self.agree else ("disagree" if self.success else f"not compared ({self.status})")
         return (
-            f"status: {self.status} ({self.message})\n"
+            f"verdict: {verdict} ({self.message})\n"
             f"max |beta_GF - argmin Q| = {mpmath.nstr(self.max_abs_diff, 3)} (flow certificate |beta - beta(inf)| ~ "
             f"{mpmath.nstr(self.certificate, 3)})\n"
             f"alpha-dependent part (beta - beta_l1) agrees to {self.alpha_part_digits:.1f} digits\n"
@@ -76,7 +89,7 @@ def verify(
     alpha: Any,
     constants: dict[str, Any] | None = None,
     dps: int | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> VerifyReport:
     """Run gradient flow on ``p`` and compare its limit with ``argmin Q`` of the derived regularizer.
 
@@ -89,48 +102,51 @@ def verify(
     alpha : number
         The initialization scale (``mpmath.exp(-1000)`` works).
     constants : dict, optional
-        Values of the other symbols (shapes, ``delta``), the same for every coordinate.
+        Values of the model's other symbols (shapes, ``delta``; not ``alpha``), a scalar or one value per
+        coordinate each; see :func:`implicit_bias._validation.check_constants`.
     dps : int, optional
         Working digits; by default :func:`default_dps`.
+    progress : bool or None
+        Progress bars on stderr (``None``: only on a terminal).
 
     Examples
     --------
     >>> import implicit_bias as ib
     >>> rep = ib.verify(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=0.5, dps=30)
-    >>> rep.status, rep.max_abs_diff < 1e-20
-    ('agree', True)
+    >>> rep.success, rep.agree, rep.max_abs_diff < 1e-20
+    (True, True, True)
     """
     from .flow import gradient_flow
     from .reference import argmin_Q, min_l1, min_l2
 
     reg = p if isinstance(p, Regularizer) else derive(p)
     par = reg.parametrization
-    a = mpmath.mpf(alpha) if not isinstance(alpha, mpmath.mpf) else alpha
-    if not mpmath.isfinite(a) or a <= 0:
-        raise InputError(f"alpha={alpha!r}: must be a finite positive number, e.g. alpha=mpmath.exp(-100)")
-    dps = dps if dps is not None else default_dps(a)
-    values = {"alpha": a, **(constants or {})}
+    a = check_alpha(alpha)
+    dps = check_dps(dps) if dps is not None else default_dps(a)
+    _Xm, _ym, _n, d = check_problem(X, y)
+    others = check_constants([s.name for s in par.constants if s != par.alpha], constants, d=d)
+    values = [{"alpha": a, **{k: v[i] if isinstance(v, list) else v for k, v in others.items()}} for i in range(d)]
     timings: dict[str, float] = {}
     with mpmath.workdps(dps):
         t0 = time.perf_counter()
         flow = gradient_flow(par, X, y, alpha=a, constants=constants, dps=dps, progress=progress)
         timings["flow"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        coordinate = reg.to_numeric(dps=dps).coordinate(**values)
-        d = len(flow.beta)
-        ref = argmin_Q([coordinate] * d, X, y, dps=dps)
+        numeric = reg.to_numeric(dps=dps)
+        ref = argmin_Q([numeric.coordinate(**v) for v in values], X, y, dps=dps, progress=progress)
         timings["argmin_Q"] = time.perf_counter() - t0
         l1 = min_l1(X, y, dps=dps)
-        kernel = sp.lambdify(par.constants, reg.kernel, modules="mpmath")(*[values[s.name] for s in par.constants])
-        l2 = min_l2(X, y, weights=[kernel] * d, dps=dps)
+        kernel = sp.lambdify(par.constants, reg.kernel, modules="mpmath")
+        l2 = min_l2(X, y, weights=[kernel(*[v[s.name] for s in par.constants]) for v in values], dps=dps)
         gf, q = list(flow.beta), list(ref.beta)
         diff = _max_abs(gf, q)
         part = _max_abs(q, list(l1.beta))
         digits = float(mpmath.log10(part / diff)) if diff > 0 and part > 0 else float(dps)
-        ok = flow.status == "converged" and ref.status == "success"
+        status = next((Status(r.status) for r in (flow, ref) if r.status != Status.SUCCESS), Status.SUCCESS)
         tol = mpmath.mpf(10) ** (-(dps - 10))
-        agree = ok and diff <= 10 * tol + mpmath.mpf(10) ** (-dps + 5) * (1 + max(abs(x) for x in q))
-        status = "agree" if agree else ("disagree" if ok else f"flow {flow.status} / reference {ref.status}")
-        message = f"max diff {mpmath.nstr(diff, 3)} (tolerance {mpmath.nstr(tol, 3)}); flow: {flow.message}"
+        agree = status == Status.SUCCESS and bool(
+            diff <= 10 * tol + mpmath.mpf(10) ** (-dps + 5) * (1 + max(abs(x) for x in q)))
+        message = (f"max diff {mpmath.nstr(diff, 3)} (tolerance {mpmath.nstr(tol, 3)}); flow {flow.status}: "
+                   f"{flow.message}; reference {ref.status}: {ref.message}")
         return VerifyReport(gf, q, list(l1.beta), list(l2.beta), diff, min(digits, float(dps)), flow.certificate,
-                            dict(ref.kkt_residual), status, message, dps, timings)
+                            dict(ref.kkt_residual), status, agree, message, dps, timings)

@@ -223,4 +223,4 @@ def test_verify_subcommand_agrees(capsys):
     import json as _json
 
     rep = _json.loads(out)
-    assert rep["status"] == "agree" and float(rep["max_abs_diff"]) < 1e-25
+    assert rep["status"] == "success" and rep["agree"] and float(rep["max_abs_diff"]) < 1e-25

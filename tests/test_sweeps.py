@@ -35,7 +35,7 @@ def test_serial_and_pool_agree(tmp_path: Path) -> None:
     configs = [{"x": x} for x in range(6)]
     serial = run_sweep(square, configs, store=tmp_path / "a.sqlite", workers=0, progress=False)
     pool = run_sweep(square, configs, store=tmp_path / "b.sqlite", workers=2, progress=False)
-    assert serial.status == pool.status == "done"
+    assert serial.status == pool.status == "success"
     assert serial.results == pool.results == [({"x": x}, {"y": x * x}) for x in range(6)]
     assert pool.computed == 6 and pool.reused == 0
 
@@ -101,7 +101,7 @@ def test_dask_local_cluster_matches_local_pool(tmp_path: Path) -> None:
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     with cluster, distributed.Client(cluster) as client:
         on_dask = run_sweep(hypentropy_point, configs, store=tmp_path / "dask.sqlite", client=client, progress=False)
-    assert local.status == on_dask.status == "done"
+    assert local.status == on_dask.status == "success"
     assert on_dask.computed == len(configs)
     assert on_dask.results == local.results
 
@@ -143,7 +143,7 @@ def test_killed_sweep_rerun_computes_only_the_missing_points(tmp_path: Path, wor
     assert 3 <= done_at_kill < 12
     configs = [{"x": x, "sleep": 0.3} for x in range(12)]
     rerun = run_sweep(square, configs, store=store, workers=0, progress=False)
-    assert rerun.status == "done"
+    assert rerun.status == "success"
     assert (rerun.reused, rerun.computed) == (done_at_kill, 12 - done_at_kill)
     assert [r["y"] for _c, r in rerun.results] == [x * x for x in range(12)]
 

@@ -27,7 +27,7 @@ import sympy as sp
 import implicit_bias as ib
 
 from .._parse import parse_expr
-from ..derive.numeric import GUARD_DIGITS
+from .._precision import GUARD_DIGITS, MAX_DPS, MIN_DPS
 from ..errors import ImplicitBiasError, InputError
 from ..parametrizations import catalogue as _catalogue_module
 
@@ -37,7 +37,6 @@ PROG = "implicit-bias"
 
 #: Default number of significant digits of values printed by ``derive --at``.
 DEFAULT_DPS = 40
-_MIN_DPS, _MAX_DPS = 5, 10_000
 
 _EXAMPLE = 'implicit-bias derive "u**2 - v**2" --params u,v --init u=alpha,v=alpha'
 
@@ -139,8 +138,8 @@ def _dps(text: str) -> int:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid value {text!r}: give an integer number of digits, e.g. 40") from None
-    if not _MIN_DPS <= n <= _MAX_DPS:
-        raise argparse.ArgumentTypeError(f"invalid value {text!r}: give between {_MIN_DPS} and {_MAX_DPS} digits")
+    if not MIN_DPS <= n <= MAX_DPS:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: give between {MIN_DPS} and {MAX_DPS} digits")
     return n
 
 
@@ -258,7 +257,7 @@ def _run_verify(args: argparse.Namespace) -> int:
     if args.format == "json":
         digits = 20
         print(json.dumps({
-            "status": rep.status, "message": rep.message, "dps": rep.dps,
+            "status": str(rep.status), "agree": rep.agree, "message": rep.message, "dps": rep.dps,
             "max_abs_diff": mpmath.nstr(rep.max_abs_diff, 5), "alpha_part_digits": rep.alpha_part_digits,
             "gf_beta": [mpmath.nstr(b, digits) for b in rep.gf_beta],
             "q_beta": [mpmath.nstr(b, digits) for b in rep.q_beta],
@@ -268,7 +267,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         }, indent=1))
     else:
         print(rep.summary())
-    return 0 if rep.status == "agree" else 1
+    return 0 if rep.agree else 1
 
 
 #: Each adds one subcommand (a parser whose defaults set ``run``); a new subcommand is one more entry.

@@ -15,6 +15,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from .._precision import DEFAULT_DPS
 from ..errors import DerivationError, InputError
 from ..parametrizations.base import Parametrization
 from .invert import BETA
@@ -35,7 +36,7 @@ class ExplicitRegularizer:
     def degree(self) -> int:
         return int(sp.Poly(self.polynomial, R).degree())
 
-    def __call__(self, beta: Any, *, dps: int = 30, **constants: Any) -> mpmath.mpf:
+    def __call__(self, beta: Any, *, dps: int = DEFAULT_DPS, **constants: Any) -> mpmath.mpf:
         """Evaluate ``R(beta)`` at ``dps`` digits; constants (``alpha``, shapes) as keywords."""
         subs = {}
         for s in self.parametrization.constants:

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 import mpmath
 import sympy as sp
 
+from .._precision import DEFAULT_DPS, GUARD_DIGITS
+from .._validation import check_dps
 from ..errors import InputError, NumericalError
 from .invert import BETA
 
 if TYPE_CHECKING:  # pragma: no cover
     from .regularizer import Regularizer
 
-__all__ = ["GUARD_DIGITS", "CoordinateFunctions", "NumericRegularizer"]
+__all__ = ["CoordinateFunctions", "NumericRegularizer"]
 
-#: Extra digits carried internally beyond the requested ``dps``.
-GUARD_DIGITS = 10
 #: Most extra digits an evaluation may add on its own (near finite blow-up points) before it gives up.
 MAX_EXTRA_DIGITS = 100_000
 
@@ -111,9 +111,8 @@ class NumericRegularizer:
     2.83620498733
     """
 
-    def __init__(self, reg: Regularizer, *, dps: int = 50) -> None:
-        if not isinstance(dps, int) or dps < 5:
-            raise InputError(f"dps={dps!r}: must be an integer >= 5 (digits of working precision)")
+    def __init__(self, reg: Regularizer, *, dps: int = DEFAULT_DPS) -> None:
+        dps = check_dps(dps)
         self.reg = reg
         self.dps = dps
         self._base = dps  # the digits of the evaluation in progress: max(dps, the caller's); see _adaptive

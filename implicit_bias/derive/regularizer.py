@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import sympy as sp
 
+from .._precision import DEFAULT_DPS
 from ..parametrizations.base import Parametrization
 from .curve import SIGMA, DualCurve, solve_curve
 from .invert import BETA, Inversion, invert_curve, tidy, tidy_in
@@ -98,7 +99,7 @@ class Regularizer:
         return self.parametrization.tangent_kernel
 
     # ------------------------------------------------------------------ services
-    def to_numeric(self, dps: int = 50) -> NumericRegularizer:
+    def to_numeric(self, dps: int = DEFAULT_DPS) -> NumericRegularizer:
         """Numeric callables at ``dps`` digits (mpmath): ``Q``, ``grad_Q``, ``b``, ``conjugate``.
 
         Examples

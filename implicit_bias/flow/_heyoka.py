@@ -8,6 +8,8 @@ from typing import Any
 import heyoka as hy
 import sympy as sp
 
+from .._precision import GUARD_DIGITS
+from .._precision import digits as digits_of
 from ..errors import InputError
 
 __all__ = ["to_heyoka"]
@@ -18,7 +20,7 @@ _FUNCS = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tan: "t
 
 def to_heyoka(expr: sp.Expr, names: Mapping[sp.Symbol, Any], prec: int) -> Any:
     """Convert ``expr`` with ``names`` mapping its symbols to heyoka variables or parameters."""
-    digits = int(prec * 0.30103) + 10
+    digits = digits_of(prec) + GUARD_DIGITS
 
     def num(x: sp.Expr) -> Any:
         return hy.expression(hy.real(str(sp.N(x, digits)), prec))

@@ -32,17 +32,18 @@ import heyoka as hy
 import mpmath
 import numpy as np
 import sympy as sp
-from tqdm import tqdm
 
-from .._validation import check_alpha, check_dps, check_int, check_problem, check_real
+from .._precision import DEFAULT_DPS, GUARD_DIGITS, bits
+from .._progress import progress_bar
+from .._validation import check_alpha, check_constants, check_dps, check_int, check_problem, check_real
 from ..errors import InputError
 from ..parametrizations import Parametrization
+from ..results import Status
 from ._heyoka import to_heyoka
 from .tail import curve_map
 
 __all__ = ["FlowSolution", "flow_digits", "gradient_flow", "required_dps"]
 
-GUARD_DIGITS = 10
 #: Above the visibility level, one step may grow a log-coordinate by at most this much (a factor e^4).
 STEP_GROWTH = 4.0
 
@@ -79,8 +80,9 @@ def flow_digits(alpha: Any, dps: int) -> int:
 class FlowSolution:
     """The state reached by :func:`gradient_flow`.
 
-    ``status`` is ``"converged"`` (integrated to a small loss, then the exact tail), ``"interrupted"``
-    (Ctrl-C: the state reached), ``"max_time"`` (wall-clock budget spent) or ``"failed"``.
+    ``status`` (:class:`~implicit_bias.results.Status`) is ``"success"`` (integrated to a small loss, then the
+    exact tail), ``"interrupted"`` (Ctrl-C: the state reached), ``"max_time"`` (wall-clock budget spent) or
+    ``"failed"``; ``success`` is ``status == "success"``.
     """
 
     beta: list[mpmath.mpf]
@@ -89,35 +91,41 @@ class FlowSolution:
     t_final: mpmath.mpf
     steps: int
     wall_time: float
-    status: str
+    status: Status
     message: str
     certificate: mpmath.mpf
     tail_jump: mpmath.mpf
     trajectory: list[tuple[mpmath.mpf, list[mpmath.mpf]]] = field(default_factory=list)
 
+    @property
+    def success(self) -> bool:
+        """The flow reached its limit (``status == "success"``)."""
+        return self.status == Status.SUCCESS
+
 
 def _values(p: Parametrization, alpha: mpmath.mpf, constants: dict[str, Any] | None, d: int
             ) -> list[dict[sp.Symbol, mpmath.mpf]]:
-    consts = dict(constants or {})
-    out = []
-    for i in range(d):
-        vals: dict[sp.Symbol, mpmath.mpf] = {}
-        for s in p.constants:
-            if s == p.alpha:
-                vals[s] = alpha
-                continue
-            if s.name not in consts:
-                raise InputError(f"constants={constants!r}: missing {s.name!r}; pass constants={{'{s.name}': value}}")
-            v = consts[s.name]
-            v = v[i] if isinstance(v, (list, tuple, np.ndarray)) else v
-            vals[s] = mpmath.mpf(v)
-        out.append(vals)
-    return out
+    """Each coordinate's values of ``p``'s constants (``alpha`` and the rest; see ``check_constants``)."""
+    given = check_constants([s.name for s in p.constants if s != p.alpha], constants, d=d)
+    return [{s: alpha if s == p.alpha else (given[s.name][i] if isinstance(given[s.name], list) else given[s.name])
+             for s in p.constants} for i in range(d)]
+
+
+def initial_value(w0: sp.Expr, values: dict[sp.Symbol, mpmath.mpf], dps: int) -> mpmath.mpf:
+    """``w0`` at ``values`` to ``dps`` correct digits, relative: SymPy's ``evalf`` raises its working precision
+    until the digits are right. A plain evaluation at ``dps`` digits is not enough where the formula cancels:
+    the single neuron's ``w0^2 = (sqrt(delta^2 + 4 alpha^2) - delta) / 2`` at ``delta = 0.5``, ``alpha = 1e-23``
+    is a difference of two numbers equal to 46 digits."""
+    exact = {s: sp.Float(mpmath.nstr(v, dps + 5, strip_zeros=False), dps + 5) for s, v in values.items()}
+    value = sp.sympify(w0).evalf(dps, subs=exact)
+    if not value.is_real:
+        raise InputError(f"the initialization {w0} is not a real number at {values} ({value})")
+    return mpmath.mpf(value)
 
 
 def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: dict[str, Any] | None = None,
-                  dps: int = 50, tail_loss: Any = None, max_time: float | None = None,
-                  trajectory: bool = False, progress: bool = True, flow_dps: int | None = None,
+                  dps: int = DEFAULT_DPS, tail_loss: Any = None, max_time: float | None = None,
+                  trajectory: bool = False, progress: bool | None = None, flow_dps: int | None = None,
                   plateau_steps: int | None = 2000) -> FlowSolution:
     """Integrate gradient flow from ``w(0) = w0(alpha)`` to a small loss, then jump to the limit exactly.
 
@@ -147,8 +155,8 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
     --------
     >>> import implicit_bias as ib
     >>> sol = gradient_flow(ib.diagonal(2), [[1, 0.5]], [1], alpha=1e-3, dps=30, progress=False)
-    >>> sol.status, round(float(sol.beta[0]), 8), sol.certificate < 1e-20
-    ('converged', 0.99950013, True)
+    >>> sol.success, round(float(sol.beta[0]), 8), sol.certificate < 1e-20
+    (True, 0.99950013, True)
     """
     dps = check_dps(dps)
     a = check_alpha(alpha)
@@ -156,7 +164,7 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
     if not isinstance(p, Parametrization):
         raise InputError(f"p={p!r}: expected an implicit_bias.Parametrization (e.g. ib.diagonal(2))")
     work = dps + GUARD_DIGITS
-    prec = int(work * 3.3219) + 8
+    prec = bits(work)
     flow_dps = None if flow_dps is None else check_dps(flow_dps)
     tail_loss = mpmath.mpf(10) ** -8 if tail_loss is None else mpmath.mpf(tail_loss)
     if plateau_steps is not None:
@@ -173,8 +181,7 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         def num(e: sp.Expr, i: int) -> sp.Expr:
             return e.subs({s: sp.Float(mpmath.nstr(v, digits), digits) for s, v in vals[i].items()})
 
-        init_f = [sp.lambdify(list(p.constants), w0, modules="mpmath") for w0 in p.init]
-        state0 = [init_f[j](*[vals[i][s] for s in p.constants]) for i in range(d) for j in range(k)]
+        state0 = [initial_value(w0, vals[i], work) for i in range(d) for w0 in p.init]
         # Log coordinates where they are exact: a parameter whose velocity eta grad_j phi / w_j has no pole at
         # w_j = 0 keeps its sign, so w_j = sign * exp(l_j) with l_j' = -g eta grad_j phi / w_j. heyoka controls
         # errors relative to the state's norm, so a tiny *decaying* w_j integrated as itself would only get
@@ -188,7 +195,7 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         # premise), which log coordinates guarantee and the scaled plain ones below only start with
         if flow_dps is None:
             flow_dps = flow_digits(a, dps) if all(log_ok) else dps
-        fprec = int((flow_dps + GUARD_DIGITS) * 3.3219) + 8
+        fprec = bits(flow_dps + GUARD_DIGITS)
 
         # A parameter integrated as itself is scaled by its start, w = c z: heyoka's error control is absolute
         # while the state's norm is below 1, and errors made while w ~ alpha grow with w (w1*w2 from (1e-300,
@@ -316,9 +323,9 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         steps = 0
         chunk_steps = [0]
         progress_loss, progress_steps = mpmath.inf, 0  # the loss last halved at this step count
-        status, message = "failed", "not started"
+        status, message = Status.FAILED, "not started"
         cert, jump = mpmath.inf, mpmath.inf
-        bar = tqdm(desc="gradient flow", unit="chunk", disable=not progress, leave=False)
+        bar = progress_bar(progress, desc="gradient flow", unit="chunk", leave=False)
         w, beta, loss = measure()
         loss0 = loss
         stop = small_enough(tail_loss * (1 + loss0))
@@ -337,39 +344,40 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
                 if trajectory:
                     traj.append((mpmath.mpf(str(ta.time)), beta))
                 if str(out[0]) not in ("taylor_outcome.time_limit", "taylor_outcome.cb_stop"):
-                    status, message = "failed", f"heyoka stopped: {out[0]}"
+                    status, message = Status.FAILED, f"heyoka stopped: {out[0]}"
                     break
                 t_now = mpmath.nstr(mpmath.mpf(str(ta.time)), 5)
                 if loss <= tail_loss * (1 + loss0):
                     sol = tail(w)
-                    if sol.status == "success":
+                    if sol.success:
                         beta, cert, jump, message = landed(sol, beta, f"integrated to t = {t_now} (loss "
                                                            f"{mpmath.nstr(loss, 3)}), then the exact tail")
-                        status = "converged"
+                        status = Status.SUCCESS
                         break
                 if loss <= progress_loss / 2:
                     progress_loss, progress_steps = loss, steps
                 elif plateau_steps is not None and steps - progress_steps >= plateau_steps:
                     sol = tail(w, from_start="auto")
-                    if sol.status == "success":
+                    if sol.success:
                         beta, cert, jump, message = landed(sol, beta, f"in a plateau at t = {t_now} (loss "
                                                            f"{mpmath.nstr(loss, 3)}, {steps - progress_steps} steps "
                                                            "without halving), the exact jump")
-                        status = "converged"
+                        status = Status.SUCCESS
                         break
                     if sol.extra.get("unbounded"):
                         # each w_i stays on its curve, so labels out of reach along the curves are out of reach
-                        status = "failed"
+                        status = Status.FAILED
                         message = f"the flow cannot interpolate y (loss {mpmath.nstr(loss, 3)}): {sol.message}"
                         break
                     progress_steps = steps  # the jump failed from here: integrate on, try again later
                 if max_time is not None and time.perf_counter() - start > max_time:
-                    status, message = "max_time", f"wall-clock budget {max_time} s spent at loss {mpmath.nstr(loss, 3)}"
+                    status = Status.MAX_TIME
+                    message = f"wall-clock budget {max_time} s spent at loss {mpmath.nstr(loss, 3)}"
                     break
                 dt *= mpmath.mpf("1.5")
         except KeyboardInterrupt:
             w, beta, loss = measure()
-            status, message = "interrupted", "interrupted by the user: the state reached is returned"
+            status, message = Status.INTERRUPTED, "interrupted by the user: the state reached is returned"
         finally:
             bar.close()
         return FlowSolution([+b for b in beta], [[+v for v in wi] for wi in w], +loss, mpmath.mpf(str(ta.time)),

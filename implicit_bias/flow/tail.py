@@ -13,8 +13,6 @@ that no explicit integrator can cross in reasonable time.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import flint
@@ -23,6 +21,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .._precision import digits as digits_of
+from .._precision import flint_bits
 from ..parametrizations import Parametrization
 from ..reference.base import OutOfReach
 from ._heyoka import to_heyoka
@@ -31,16 +31,6 @@ __all__ = ["CurveMap", "curve_integrator", "curve_map"]
 
 #: Taylor steps kept per direction of one curve (at 50 digits a piece is ~5 kB; alpha = e^-10000 needs ~1500).
 MAX_PIECES = 20_000
-
-
-@contextmanager
-def _flint_prec(prec: int) -> Iterator[None]:
-    old = flint.ctx.prec
-    flint.ctx.prec = prec
-    try:
-        yield
-    finally:
-        flint.ctx.prec = old
 
 
 def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], prec: int, digits: int,
@@ -102,7 +92,7 @@ def curve_map(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], w: list[m
     extra = 64 * int(mpmath.ceil(max(0, mpmath.log(scale, 2)) / 64)) if mpmath.isfinite(scale) else 0
     key = (*(mpmath.nstr(v, 30) for v in values.values()), str(extra))
     if key not in integrators:
-        integrators[key] = curve_integrator(p, values, prec + extra, digits + int(extra * 0.30103), prec,
+        integrators[key] = curve_integrator(p, values, prec + extra, digits + digits_of(extra), prec,
                                             log_time=extra > 0)
     return CurveMap(integrators[key], w, phi, kernel, prec + extra, scale if mpmath.isfinite(scale) else None, prec,
                     log_time=extra > 0)
@@ -122,11 +112,11 @@ class CurveMap:
         self.ta, self.w_start, self.phi, self.kernel, self.prec = ta, w_start, phi, kernel, prec
         self.sigma_scale = sigma_scale  # |w| / |grad phi|: where a pole of b may be (see CoordinateMap)
         self.log_time = log_time  # must match the integrator's (tau = s without it)
-        self._digits = int(prec * 0.30103) + 5
+        self._digits = digits_of(prec) + 5
         # beyond this size a parameter is outside any answer the dual solver can use (b there is astronomically
         # large): the curve is treated as ended. The digits of the accuracy, not of the precision (whose extra
         # bits represent s): from w ~ 1e-300 the curve would otherwise be followed ~650 decades instead of ~340.
-        reach = self._digits if accuracy is None else int(accuracy * 0.30103) + 5
+        reach = self._digits if accuracy is None else digits_of(accuracy) + 5
         self._bound = mpmath.mpf(10) ** reach * (1 + max(abs(v) for v in w_start))
         self._cache: tuple[mpmath.mpf, list[mpmath.mpf], mpmath.mpf] | None = None
         # scales that put the start at norm ~1 (see curve_integrator): c = |w_start|, c_q = the size of the
@@ -184,7 +174,7 @@ class CurveMap:
                 self._extend(direction, s)
             at = bisect.bisect_left(self._reach[direction], direction * s)
             s0, s1, length, polys = self._pieces[direction][at]
-            with _flint_prec(self.prec):
+            with flint_bits(self.prec):
                 if not isinstance(polys, list):
                     polys = [flint.arb_poly([flint.arb(str(c)) for c in row]) for row in polys]
                     self._pieces[direction][at] = (s0, s1, length, polys)

@@ -8,6 +8,7 @@ from typing import Any, Protocol, runtime_checkable
 import mpmath
 
 from ..errors import NumericalError
+from ..results import Status
 
 __all__ = ["CoordinateMap", "OutOfReach", "ReferenceSolution"]
 
@@ -55,7 +56,8 @@ class ReferenceSolution:
         satisfying the optimality condition in the dual variable; further solver-specific entries.
     iterations : int
     status : str
-        ``"success"``, ``"failed"`` or (a solver given ``max_time``) ``"max_time"``.
+        A :class:`~implicit_bias.results.Status`: ``"success"``, ``"max_iter"``, ``"failed"`` or (a solver
+        given ``max_time``) ``"max_time"``. ``success`` is ``status == "success"``.
     message : str
     dps : int
     extra : dict
@@ -68,13 +70,18 @@ class ReferenceSolution:
     dual: list[mpmath.mpf]
     kkt_residual: dict[str, Any]
     iterations: int
-    status: str
+    status: Status
     message: str
     dps: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def success(self) -> bool:
+        """The solver met its accuracy criterion (``status == "success"``)."""
+        return self.status == Status.SUCCESS
+
     def raise_for_status(self) -> ReferenceSolution:
         """Raise :class:`~implicit_bias.errors.NumericalError` unless ``status == "success"``."""
-        if self.status != "success":
+        if not self.success:
             raise NumericalError(f"reference solver failed: {self.message}")
         return self

@@ -21,13 +21,15 @@ import flint
 import mpmath
 import numpy as np
 from scipy.optimize import linprog
-from tqdm import tqdm
 
+from .._precision import DEFAULT_DPS, GUARD_DIGITS, flint_digits
+from .._progress import progress_bar
 from .._validation import check_dps, check_problem, check_real
 from ..errors import ImplicitBiasError, InputError
+from ..results import Status
 from ._linalg import ArbProblem, to_arb, to_mpf
 from .base import CoordinateMap, OutOfReach, ReferenceSolution
-from .norms import GUARD_DIGITS, _flint_dps, min_l1
+from .norms import min_l1
 
 __all__ = ["argmin_Q"]
 
@@ -36,8 +38,8 @@ _ARMIJO = mpmath.mpf("1e-4")
 MAX_WORK_FACTOR = 16
 
 
-def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, tol: Any = None,
-             max_iter: int = 500, progress: bool = False, start: str = "auto",
+def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = DEFAULT_DPS, tol: Any = None,
+             max_iter: int = 500, progress: bool | None = None, start: str = "auto",
              max_time: float | None = None) -> ReferenceSolution:
     """Minimize ``sum_i Q_i(beta_i)`` subject to ``X beta = y`` at ``dps`` digits.
 
@@ -72,8 +74,8 @@ def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, to
     >>> import implicit_bias as ib
     >>> f = ib.derive(ib.diagonal(2)).to_numeric(dps=30)
     >>> sol = argmin_Q([f.coordinate(alpha=0.1)] * 3, [[1, 2, 0.5]], [1], dps=30)
-    >>> sol.status, [round(float(b), 6) for b in sol.beta]
-    ('success', [0.066457, 0.461215, 0.022226])
+    >>> sol.success, [round(float(b), 6) for b in sol.beta]
+    (True, [0.066457, 0.461215, 0.022226])
     """
     dps = check_dps(dps)
     Xm, ym, n, d = check_problem(X, y)
@@ -94,14 +96,14 @@ def argmin_Q(maps: Sequence[CoordinateMap], X: Any, y: Any, *, dps: int = 50, to
     work = dps + GUARD_DIGITS + _scale_digits(maps)
     deadline = None if max_time is None else time.perf_counter() + float(max_time)
     while True:
-        with mpmath.workdps(work), _flint_dps(work):
+        with mpmath.workdps(work), flint_digits(work):
             tol_ = mpmath.mpf(10) ** (-dps) if tol is None else mpmath.mpf(tol)
             newton = _Newton(maps, Xm, ym, n, d, tol_, max_iter, progress, dps, deadline)
             try:
                 sol = newton.run(ray=start == "auto")
             except _OutOfTime:
                 return newton.out_of_time(max_time)
-        if sol.status == "success" or newton.unbounded or work >= MAX_WORK_FACTOR * dps:
+        if sol.success or newton.unbounded or work >= MAX_WORK_FACTOR * dps:
             return sol
         work *= 2
 
@@ -135,7 +137,7 @@ class _OutOfTime(Exception):
 
 class _Newton:
     def __init__(self, maps: Sequence[CoordinateMap], Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf], n: int,
-                 d: int, tol: mpmath.mpf, max_iter: int, progress: bool, dps: int,
+                 d: int, tol: mpmath.mpf, max_iter: int, progress: bool | None, dps: int,
                  deadline: float | None = None) -> None:
         self.maps, self.Xm, self.ym, self.n, self.d = maps, Xm, ym, n, d
         self.tol, self.max_iter, self.progress, self.dps = tol, max_iter, progress, dps
@@ -184,7 +186,7 @@ class _Newton:
         self.deadline = None
         beta = [m.b(s) for m, s in zip(self.maps, sigma, strict=True)]  # accepted points are inside the domains
         rmax = max(abs(v) for v in self.residual(beta)) / (1 + self.ymax)
-        return self.result(lam, sigma, beta, rmax, mpmath.inf, 0, "max_time",
+        return self.result(lam, sigma, beta, rmax, mpmath.inf, 0, Status.MAX_TIME,
                            f"wall-clock budget max_time={max_time} s spent (relative residual {mpmath.nstr(rmax, 3)}); "
                            "raise max_time, or check that the labels are reachable by the maps")
 
@@ -288,7 +290,7 @@ class _Newton:
         self.best = (lam, sigma)
         decrement = mpmath.inf
         history: list[tuple[mpmath.mpf, mpmath.mpf]] = []
-        bar = tqdm(total=self.max_iter, desc="argmin Q (dual Newton)", disable=not self.progress, leave=False)
+        bar = progress_bar(self.progress, total=self.max_iter, desc="argmin Q (dual Newton)", leave=False)
         try:
             for it in range(1, self.max_iter + 1):
                 bar.update(1)
@@ -296,18 +298,18 @@ class _Newton:
                 r = self.residual(beta)
                 rmax = max(abs(v) for v in r) / (1 + self.ymax)
                 if rmax <= self.tol:
-                    return self.result(lam, sigma, beta, rmax, decrement, it - 1, "success", "converged")
+                    return self.result(lam, sigma, beta, rmax, decrement, it - 1, Status.SUCCESS, "converged")
                 history.append((rmax, g_val))
                 # stalled: neither the residual nor the dual objective moves. A coordinate whose answer sits next
                 # to a pole of b (depth >= 3, tiny alpha) is approached by a fixed factor per step with the
                 # residual flat all the while; g rises through that approach, so it is not a stall.
                 if len(history) > 40 and rmax > history[-40][0] / 10 \
                         and g_val - history[-40][1] <= mpmath.mpf(2) ** (-mpmath.mp.prec // 2) * (1 + abs(g_val)):
-                    return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
+                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
                                        f"stalled at relative residual {mpmath.nstr(rmax, 3)} (precision-limited)")
                 step = self.newton_step(sigma, r)
                 if step is None:
-                    return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
+                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
                                        "singular Newton system (b' vanished on too many coordinates)")
                 slope = mpmath.fsum(a * b for a, b in zip(r, step, strict=True))
                 decrement = slope
@@ -316,7 +318,7 @@ class _Newton:
                     # rounding (weak directions with curvature below the working precision). Armijo would then
                     # accept a falling g; halving towards t = 0 only costs time (e^-1000, d = 20, n = 8 at 520
                     # digits: 40 iterations of ~1000 halvings, 280 s, before this check). More digits fix it.
-                    return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
+                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
                                        f"Newton direction lost to rounding at relative residual "
                                        f"{mpmath.nstr(rmax, 3)} (precision-limited)")
                 dsig = self.sigma(step)
@@ -362,12 +364,12 @@ class _Newton:
                             break
                     t /= 2
                 if not accepted:
-                    return self.result(lam, sigma, beta, rmax, decrement, it, "failed",
+                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
                                        f"line search stalled at relative residual {mpmath.nstr(rmax, 3)}; "
                                        "raise dps or check the maps")
             beta = [m.b(s) for m, s in zip(self.maps, sigma, strict=True)]
             rmax = max(abs(v) for v in self.residual(beta)) / (1 + self.ymax)
-            return self.result(lam, sigma, beta, rmax, decrement, self.max_iter, "failed",
+            return self.result(lam, sigma, beta, rmax, decrement, self.max_iter, Status.MAX_ITER,
                                f"no convergence in max_iter={self.max_iter} (relative residual {mpmath.nstr(rmax, 3)})")
         finally:
             bar.close()
@@ -443,19 +445,19 @@ class _Newton:
         return bool(lp.status != 2)  # 2: infeasible
 
     def result(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf], beta: list[mpmath.mpf], rmax: mpmath.mpf,
-               decrement: mpmath.mpf, iterations: int, status: str, message: str) -> ReferenceSolution:
+               decrement: mpmath.mpf, iterations: int, status: Status, message: str) -> ReferenceSolution:
         far = max(abs(s) for s in sigma)
         at_wall = any((s > self.sigma_max / 2**16 and not mpmath.isfinite(hi))
                       or (s < -self.sigma_max / 2**16 and not mpmath.isfinite(lo))
                       for s, (lo, hi) in zip(sigma, self.domains, strict=True))
-        if status == "failed" and (far > self.reach / 2 or (at_wall and not self.reachable())):
+        if status in (Status.FAILED, Status.MAX_ITER) and (far > self.reach / 2 or (at_wall and not self.reachable())):
             self.unbounded = True
             message = (f"the dual rises without bound (|X^T lam| reached {mpmath.nstr(far, 3)}"
                        f"; {message}): y is not reachable with the maps' values, e.g. a negative label for a model "
                        "that only takes positive values")
         objective = mpmath.fsum(b * s - m.B(s) for b, s, m in zip(beta, sigma, self.maps, strict=True))
         kkt = {"primal": rmax, "stationarity": mpmath.mpf(0), "newton_decrement": decrement,
-               "beta_correction": self.beta_correction(sigma, beta) if status == "success" else mpmath.inf}
+               "beta_correction": self.beta_correction(sigma, beta) if status == Status.SUCCESS else mpmath.inf}
         return ReferenceSolution([+b for b in beta], objective, [+v for v in lam], kkt, iterations, status, message,
                                  self.dps, {"sigma": sigma, "unbounded": self.unbounded})
 

@@ -11,29 +11,18 @@ import mpmath
 import numpy as np
 from scipy.optimize import linprog
 
+from .._precision import DEFAULT_DPS, GUARD_DIGITS, flint_digits
 from .._validation import check_dps, check_problem
 from ..errors import InputError
+from ..results import Status
 from ._linalg import ArbProblem, to_arb, to_mpf
 from .base import ReferenceSolution
 
 __all__ = ["l1_dual_certificate", "min_l1", "min_l2"]
 
-GUARD_DIGITS = 10
 
 
-def _flint_dps(dps: int) -> Any:
-    class _Ctx:
-        def __enter__(self) -> None:
-            self.old = flint.ctx.dps
-            flint.ctx.dps = dps
-
-        def __exit__(self, *exc: object) -> None:
-            flint.ctx.dps = self.old
-
-    return _Ctx()
-
-
-def min_l1(X: Any, y: Any, *, dps: int = 50) -> ReferenceSolution:
+def min_l1(X: Any, y: Any, *, dps: int = DEFAULT_DPS) -> ReferenceSolution:
     """``argmin ||beta||_1 s.t. X beta = y`` at ``dps`` digits.
 
     scipy's HiGHS solves the linear program in float64; its support ``S`` (generically ``|S| = n``) is then
@@ -44,8 +33,8 @@ def min_l1(X: Any, y: Any, *, dps: int = 50) -> ReferenceSolution:
     Examples
     --------
     >>> sol = min_l1([[1, 2, 0.5], [0, 1, 1]], [1, 1], dps=30)
-    >>> [round(float(b), 6) for b in sol.beta], sol.status
-    ([0.0, 0.333333, 0.666667], 'success')
+    >>> [round(float(b), 6) for b in sol.beta], sol.success
+    ([0.0, 0.333333, 0.666667], True)
     """
     dps = check_dps(dps)
     Xm, ym, n, d = check_problem(X, y)
@@ -53,11 +42,11 @@ def min_l1(X: Any, y: Any, *, dps: int = 50) -> ReferenceSolution:
     yf = np.array([float(v) for v in ym])
     lp = linprog(np.ones(2 * d), A_eq=np.hstack([Xf, -Xf]), b_eq=yf, bounds=(0, None), method="highs")
     if lp.status != 0:
-        return ReferenceSolution([], mpmath.nan, [], {}, 0, "failed", f"linear program: {lp.message}", dps)
+        return ReferenceSolution([], mpmath.nan, [], {}, 0, Status.FAILED, f"linear program: {lp.message}", dps)
     beta_f = lp.x[:d] - lp.x[d:]
     order = np.argsort(-np.abs(beta_f))
     support = sorted(int(i) for i in order[:n] if abs(beta_f[i]) > 1e-9 * max(1.0, np.abs(beta_f).max()))
-    with mpmath.workdps(dps + GUARD_DIGITS), _flint_dps(dps + GUARD_DIGITS):
+    with mpmath.workdps(dps + GUARD_DIGITS), flint_digits(dps + GUARD_DIGITS):
         XS = flint.arb_mat(n, len(support), [to_arb(Xm[i][j]) for i in range(n) for j in support])
         yv = flint.arb_mat(n, 1, [to_arb(v) for v in ym])
         signs = [1 if beta_f[j] > 0 else -1 for j in support]
@@ -74,7 +63,7 @@ def min_l1(X: Any, y: Any, *, dps: int = 50) -> ReferenceSolution:
                 gap = flint.arb_mat(len(support), 1, signs) - XS_T * lam_f
                 lam = lam_f + XS * (XS_T * XS).solve(gap)
         except ZeroDivisionError:
-            return ReferenceSolution([], mpmath.nan, [], {}, int(lp.nit), "failed",
+            return ReferenceSolution([], mpmath.nan, [], {}, int(lp.nit), Status.FAILED,
                                      f"the LP support {support} gives a singular system", dps)
         beta = [mpmath.mpf(0)] * d
         for k, j in enumerate(support):
@@ -86,7 +75,8 @@ def min_l1(X: Any, y: Any, *, dps: int = 50) -> ReferenceSolution:
         ok = res["primal"] < mpmath.mpf(10) ** (-dps) and res["dual_feasibility"] <= dual_tol \
             and res["sign_consistency"] == 0
         return ReferenceSolution(
-            [+b for b in beta], sum(abs(b) for b in beta), lam_mp, res, int(lp.nit), "success" if ok else "failed",
+            [+b for b in beta], sum(abs(b) for b in beta), lam_mp, res, int(lp.nit),
+            Status.SUCCESS if ok else Status.FAILED,
             "polished on the LP support" if ok else _diagnose(res, len(support), n), dps, {"support": support},
         )
 
@@ -117,7 +107,7 @@ def l1_dual_certificate(X: Any, y: Any) -> list[float]:
     return [float(v) for v in sol.dual]
 
 
-def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = 50) -> ReferenceSolution:
+def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = DEFAULT_DPS) -> ReferenceSolution:
     """``argmin sum_i beta_i^2 / w_i s.t. X beta = y``: ``beta = W X^T (X W X^T)^{-1} y`` at ``dps`` digits.
 
     Examples
@@ -128,7 +118,7 @@ def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = 5
     """
     dps = check_dps(dps)
     Xm, ym, n, d = check_problem(X, y)
-    with mpmath.workdps(dps + GUARD_DIGITS), _flint_dps(dps + GUARD_DIGITS):
+    with mpmath.workdps(dps + GUARD_DIGITS), flint_digits(dps + GUARD_DIGITS):
         w = [mpmath.mpf(1)] * d if weights is None else [mpmath.mpf(v) for v in weights]
         if len(w) != d or any(not mpmath.isfinite(v) or v <= 0 for v in w):
             raise InputError(f"weights: expected {d} finite positive numbers, got {list(weights or [])!r:.200}")
@@ -143,5 +133,6 @@ def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = 5
         objective = mpmath.fsum(b**2 / wj for b, wj in zip(beta, w, strict=True))
         ok = primal < mpmath.mpf(10) ** (-dps)
         return ReferenceSolution([+b for b in beta], objective, lam_mp, {"primal": primal, "stationarity": 0}, 1,
-                                 "success" if ok else "failed", "closed form" if ok else f"primal residual {primal}",
+                                 Status.SUCCESS if ok else Status.FAILED,
+                                 "closed form" if ok else f"primal residual {primal}",
                                  dps)

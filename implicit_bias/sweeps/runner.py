@@ -19,6 +19,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from ..errors import InputError, SweepError
+from ..results import Status
 from .store import SweepStore, canonical_json, point_key
 
 __all__ = ["SweepResult", "load_results", "run_sweep"]
@@ -28,8 +29,9 @@ __all__ = ["SweepResult", "load_results", "run_sweep"]
 class SweepResult:
     """What a sweep reached: finished results in config order, failures, and what is still missing.
 
-    ``status`` is ``'done'`` (every point finished), ``'failed'`` (some point raised) or ``'interrupted'``
-    (Ctrl-C, or a worker died: the missing points are computed by a rerun).
+    ``status`` (:class:`~implicit_bias.results.Status`) is ``"success"`` (every point finished), ``"failed"``
+    (some point raised) or ``"interrupted"`` (Ctrl-C, or a worker died: the missing points are computed by a
+    rerun); ``success`` is ``status == "success"``.
     """
 
     name: str
@@ -39,13 +41,18 @@ class SweepResult:
     computed: int
     reused: int
     seconds: float
-    status: str
+    status: Status
     message: str = ""
     store: str = field(default="", repr=False)
 
+    @property
+    def success(self) -> bool:
+        """Every point finished without error."""
+        return self.status == Status.SUCCESS
+
     def raise_for_failures(self) -> None:
         """Raise :class:`~implicit_bias.errors.SweepError` unless every point finished without error."""
-        if self.status == "done":
+        if self.success:
             return
         lines = [f"sweep {self.name!r}: {self.status}; {len(self.results)} done, {len(self.failures)} failed, "
                  f"{len(self.missing)} missing. {self.message}".strip()]
@@ -141,7 +148,7 @@ def _connect(client: Any) -> tuple[Any, bool]:
 
 
 def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: str | Path = "sweeps.sqlite",
-              name: str | None = None, workers: int | None = None, client: Any = None, progress: bool = True,
+              name: str | None = None, workers: int | None = None, client: Any = None, progress: bool | None = None,
               retry_failed: bool = True) -> SweepResult:
     """Run ``func(config)`` for every config, storing each finished point at once and skipping stored ones.
 
@@ -162,8 +169,8 @@ def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: st
         process. Each pool worker runs with one BLAS/OpenMP thread. Ignored when ``client`` is given.
     client : dask.distributed.Client or str, optional
         Run the points on this Dask cluster (a client, or a scheduler address) instead of a local pool.
-    progress : bool, default True
-        Show a progress bar.
+    progress : bool or None, default None
+        Show a progress bar on stderr: ``None`` only on a terminal, ``True`` always, ``False`` never.
     retry_failed : bool, default True
         Recompute points stored as failed; False keeps their stored errors.
 
@@ -171,15 +178,15 @@ def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: st
     -------
     SweepResult
         ``results`` lists ``(config, result)`` for every finished point in config order; ``status`` says whether
-        all finished. Ctrl-C returns what was reached with ``status='interrupted'``; a rerun completes it.
+        all finished. Ctrl-C returns what was reached with ``status == "interrupted"``; a rerun completes it.
 
     Examples
     --------
     >>> from implicit_bias.sweeps import run_sweep
     >>> from implicit_bias.sweeps.demo import square
     >>> res = run_sweep(square, [{"x": 2}, {"x": 3}], store=":memory:", workers=0, progress=False)
-    >>> [r["y"] for _c, r in res.results], res.status
-    ([4, 9], 'done')
+    >>> [r["y"] for _c, r in res.results], res.success
+    ([4, 9], True)
     """
     configs = _check_configs(configs)
     if not callable(func):
@@ -203,7 +210,7 @@ def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: st
             first.setdefault(k, i)
         todo = [(i, configs[i]) for k, i in first.items() if k not in stored]
         reused = len(first) - len(todo)
-        status, message = "done", ""
+        status, message = Status.SUCCESS, ""
         opened = False
         outcomes: Iterator[tuple[int, tuple[bool, Any, float]]]
         if not todo:
@@ -217,7 +224,8 @@ def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: st
             n = workers if workers is not None else max(1, min(os.cpu_count() or 1, len(todo)))
             outcomes = _pool(func, todo, n)
         computed = 0
-        bar = tqdm(total=len(first), initial=reused, desc=name.rsplit(".", 1)[-1], disable=not progress,
+        bar = tqdm(total=len(first), initial=reused, desc=name.rsplit(".", 1)[-1],
+                   disable=None if progress is None else not progress,
                    unit="pt")
         try:
             for i, (ok, value, seconds) in outcomes:
@@ -232,9 +240,9 @@ def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: st
                 computed += 1
                 bar.update(1)
         except KeyboardInterrupt:
-            status, message = "interrupted", "interrupted by Ctrl-C."
+            status, message = Status.INTERRUPTED, "interrupted by Ctrl-C."
         except cf.process.BrokenProcessPool as exc:
-            status, message = "interrupted", f"a worker process died ({exc})."
+            status, message = Status.INTERRUPTED, f"a worker process died ({exc})."
         finally:
             bar.close()
             if hasattr(outcomes, "close"):
@@ -250,8 +258,8 @@ def run_sweep(func: Callable[[dict], Any], configs: Sequence[dict], *, store: st
                 results.append((c, rec.result))
             else:
                 failures.append((c, rec.error or ""))
-        if status == "done" and failures:
-            status = "failed"
+        if status == Status.SUCCESS and failures:
+            status = Status.FAILED
         return SweepResult(name, results, failures, missing, computed, reused, time.perf_counter() - start, status,
                            message, str(store))
     finally:

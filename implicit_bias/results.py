@@ -1,0 +1,33 @@
+"""One status vocabulary for every numerical result of the toolkit.
+
+A result object (:class:`~implicit_bias.flow.FlowSolution`, :class:`~implicit_bias.reference.ReferenceSolution`,
+:class:`~implicit_bias.VerifyReport`, :class:`~implicit_bias.sweeps.SweepResult`) carries a ``status`` from
+:class:`Status`, a ``message`` saying what happened, and a ``success`` property. A verdict about the numbers
+(do two independent answers agree?) is a separate boolean of the result that judges it, not a status: a run
+can succeed and disagree.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Status"]
+
+
+class Status(StrEnum):
+    """How a numerical procedure ended.
+
+    A ``Status`` compares equal to its string value (``Status.SUCCESS == "success"``), so JSON output and
+    stored sweep records hold plain strings.
+    """
+
+    #: Finished: the answer meets the procedure's own accuracy criterion.
+    SUCCESS = "success"
+    #: The wall-clock budget (``max_time``) was spent; the state reached is returned.
+    MAX_TIME = "max_time"
+    #: The iteration budget (``max_iter``) was spent; the last iterate is returned.
+    MAX_ITER = "max_iter"
+    #: Stopped by the user (Ctrl-C); the state reached is returned.
+    INTERRUPTED = "interrupted"
+    #: The procedure could not finish; ``message`` says why.
+    FAILED = "failed"
