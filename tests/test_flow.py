@@ -160,15 +160,7 @@ CATALOGUE = {
 }
 
 
-#: A known defect, pinned: the reference at dps 30 misses the single neuron's limit at delta = 0.5, alpha = 1.1e-23
-#: (drawn: seed 844, where 0.9143, n = extra = 1) by 2.3e-31 while its certificate says 5e-36; the flow agrees with
-#: both sides at dps 70. The derived maps' numeric form loses digits inside a nested cancellation (the start's
-#: sqrt(delta^2 + 4 alpha^2) - delta) that its cancellation guard, which watches top-level sums, does not see.
-_KNOWN_BAD = {"single_neuron(delta=0.5)": "reference misses digits in a nested cancellation; certificate too small"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_KNOWN_BAD[n]))
-                                  if n in _KNOWN_BAD else n for n in sorted(CATALOGUE)])
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
 @settings(max_examples=3, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10**6), where=st.floats(0, 1), n=st.integers(1, 3), extra=st.integers(1, 3))
 def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):

@@ -1,9 +1,10 @@
 """The one place where a derived regularizer becomes numbers: mpmath callables at ``dps`` digits.
 
-Closed forms are lambdified with the mpmath module. For the implicit kinds, ``s(beta)`` is the unique
-root of the increasing map ``b = beta``: it is bracketed by an outward search from the initialization
-(geometric steps on an infinite side, exponent-doubling steps toward a finite blow-up point) and
-refined by a bracketing solver, all at ``dps`` plus guard digits.
+Closed forms are lambdified with the mpmath module; their parts that depend on the constants alone are
+evaluated by SymPy's adaptive-precision ``evalf`` (exact through nested cancellations), their top-level sums
+are guarded against cancellation (see :class:`_Compiled`). For the implicit kinds, ``s(beta)`` is the unique
+root of the increasing map ``b = beta`` (:func:`~implicit_bias.derive.roots.monotone_root`), all at ``dps``
+plus guard digits, with more where a root presses against a finite end of the curve.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .._precision import DEFAULT_DPS, GUARD_DIGITS
 from .._validation import check_dps
 from ..errors import InputError, NumericalError
 from .invert import BETA
+from .roots import PrecisionShortfall, monotone_root
 
 if TYPE_CHECKING:  # pragma: no cover
     from .regularizer import Regularizer
@@ -27,36 +29,97 @@ __all__ = ["CoordinateFunctions", "NumericRegularizer"]
 
 #: Most extra digits an evaluation may add on its own (near finite blow-up points) before it gives up.
 MAX_EXTRA_DIGITS = 100_000
+#: Evaluations of the constant parts of an expression kept per compiled expression (one per constants and
+#: precision: a solver calls a coordinate's map thousands of times at the same constants).
+_HOIST_CACHE_SIZE = 16
 
 
-class _NeedDigits(Exception):
-    """Internal: the current working precision cannot resolve the answer; ``digits`` more are needed."""
+def _exact(v: Any) -> sp.Expr:
+    """An mpmath number as the exact SymPy rational it is (a binary fraction)."""
+    v = mpmath.mpf(v)
+    if not mpmath.isfinite(v):
+        return sp.oo if v > 0 else -sp.oo
+    man, exp = v.man_exp
+    return sp.Integer(man) * sp.Integer(2) ** exp
 
-    def __init__(self, digits: int) -> None:
-        super().__init__(digits)
-        self.digits = digits
-_MAX_BRACKET_STEPS = 4000
+
+def _risky(e: sp.Expr) -> bool:
+    """Whether ``e`` can lose digits when evaluated at a fixed precision: it holds a sum or a function."""
+    return any(isinstance(a, (sp.Add, sp.Function)) for a in sp.preorder_traversal(e))
 
 
-def _lambdify(args: list[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
-    """An mpmath callable for ``expr`` that guards against cancellation in its top-level sum.
+def _hoist(expr: sp.Expr, variables: list[sp.Symbol]) -> tuple[sp.Expr, list[tuple[sp.Dummy, sp.Expr]]]:
+    """Replace each maximal part of ``expr`` free of ``variables`` that could cancel by a placeholder.
+
+    Those parts depend on the constants alone (the initialization's ``sqrt(delta^2 + 4 alpha^2) - delta``, a
+    curve's ``F(w0)``); :class:`_Compiled` evaluates them with SymPy's adaptive-precision ``evalf``, which raises
+    its working precision through every nested cancellation, so they are exact to the working precision
+    however deep the cancellation is.
+    """
+    parts: dict[sp.Expr, sp.Dummy] = {}
+
+    def walk(e: sp.Expr) -> None:
+        if e.is_Atom or isinstance(e, (sp.Lambda, sp.Integral)):  # bound variables inside: left to lambdify
+            return
+        if not e.has(*variables) and not e.has(sp.Integral) and _risky(e):
+            parts.setdefault(e, sp.Dummy("c"))
+            return
+        for a in e.args:
+            walk(a)
+
+    walk(expr)
+    body = expr.xreplace(parts) if parts else expr
+    return body, [(d, e) for e, d in parts.items()]
+
+
+class _Compiled:
+    """``expr`` as an mpmath callable of ``(*variables, *constants)``, exact in its constant parts and guarded
+    against cancellation in its top-level sum.
 
     A sum of large terms with a small total (``alpha^2 e^{4 sigma} - alpha^2 e^{-4 sigma}`` at small ``sigma``)
     loses ``log10(sum |terms| / |total|)`` digits; the callable measures that ratio and, when it eats into the
-    guard digits, evaluates again with that many more digits.
+    guard digits, evaluates again with that many more digits. Parts that depend on the constants alone are
+    evaluated by SymPy's adaptive ``evalf`` (see :func:`_hoist`), once per constants and precision.
     """
-    # Rational terms in factored form: SymPy's antiderivatives come expanded (depth 3's B has the denominator
-    # 54 a^3 s^2 - 36 a^2 s + 6 a = 6 a (1 - 3 a s)^2), which cancels to nothing next to a pole (1 - 3 a s ~ a).
-    terms = tuple(sp.factor(t) if t.is_rational_function() and not t.is_number else t for t in sp.Add.make_args(expr))
-    expr = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
-    f = sp.lambdify(args, expr, modules="mpmath")
-    if len(terms) < 2:
-        return f
-    g = sp.lambdify(args, sp.Add(*[sp.Abs(t) for t in terms]), modules="mpmath")
 
-    def stable(*xs: Any) -> Any:
-        value = f(*xs)
-        size = g(*xs)
+    def __init__(self, variables: list[sp.Symbol], constants: list[sp.Symbol], expr: sp.Expr) -> None:
+        # Rational terms in factored form: SymPy's antiderivatives come expanded (depth 3's B has the denominator
+        # 54 a^3 s^2 - 36 a^2 s + 6 a = 6 a (1 - 3 a s)^2), which cancels to nothing next to a pole (1 - 3 a s ~ a).
+        terms = tuple(sp.factor(t) if variables and t.is_rational_function() and not t.is_number else t
+                      for t in sp.Add.make_args(expr))
+        expr = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+        body, parts = _hoist(expr, variables)
+        self.n_args = len(variables) + len(constants)
+        self.constants = constants
+        self.parts = [e for _, e in parts]
+        names = [*variables, *constants, *[d for d, _ in parts]]
+        self.f = sp.lambdify(names, body, modules="mpmath")
+        body_terms = sp.Add.make_args(body)
+        self.size = (sp.lambdify(names, sp.Add(*[sp.Abs(t) for t in body_terms]), modules="mpmath")
+                     if len(body_terms) > 1 and variables else None)
+        self._cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def _parts(self, consts: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.parts:
+            return ()
+        key = (*consts, mpmath.mp.prec)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        n = mpmath.mp.dps
+        subs = {s: _exact(v) for s, v in zip(self.constants, consts, strict=True)}
+        out = tuple(_to_mpmath(e.evalf(n, subs=subs, maxn=n + MAX_EXTRA_DIGITS)) for e in self.parts)
+        if len(self._cache) >= _HOIST_CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = out
+        return out
+
+    def __call__(self, *xs: Any) -> Any:
+        extra_args = self._parts(xs[self.n_args - len(self.constants):self.n_args])
+        value = self.f(*xs, *extra_args)
+        if self.size is None:
+            return value
+        size = self.size(*xs, *extra_args)
         if not (mpmath.isfinite(size) and size != 0):
             return value
         extra = 0
@@ -66,10 +129,19 @@ def _lambdify(args: list[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
                 break
             extra = int(lost) + GUARD_DIGITS
             with mpmath.workdps(mpmath.mp.dps + extra):
-                value = f(*xs)
+                value = self.f(*xs, *self._parts(xs[self.n_args - len(self.constants):self.n_args]))
         return +value
 
-    return stable
+
+def _to_mpmath(x: sp.Expr) -> Any:
+    """A SymPy number (from ``evalf``) as an mpmath number: real, complex or infinite."""
+    if x.is_infinite:
+        return mpmath.inf if x.is_extended_positive else (-mpmath.inf if x.is_extended_negative else mpmath.nan)
+    try:
+        return mpmath.mpmathify(x)
+    except TypeError:
+        re, im = x.as_real_imag()
+        return mpmath.mpc(mpmath.mpmathify(re), mpmath.mpmathify(im))
 
 
 @dataclass(frozen=True)
@@ -118,28 +190,28 @@ class NumericRegularizer:
         self._base = dps  # the digits of the evaluation in progress: max(dps, the caller's); see _adaptive
         self.constants = reg.constants
         c = reg.curve
-        args = [c.param, *self.constants]
+        consts = list(self.constants)
         self._p = c.param
-        self._b = _lambdify(args, c.b)
-        self._db = _lambdify(args, sp.diff(c.b, c.param))
-        self._B = _lambdify(args, c.B)
+        self._b = _Compiled([c.param], consts, c.b)
+        self._db = _Compiled([c.param], consts, sp.diff(c.b, c.param))
+        self._B = _Compiled([c.param], consts, c.B)
         self._explicit = c.explicit
         self._sigma: Callable[..., Any] | None = None
         self._sigma_integrand: Callable[..., Any] | None = None
         if c.sigma_is_closed:
-            self._sigma = _lambdify(args, c.sigma)
+            self._sigma = _Compiled([c.param], consts, c.sigma)
         else:
             integral = c.sigma.atoms(sp.Integral).pop()
             (tau, lower, _upper) = integral.limits[0]
-            self._sigma_integrand = _lambdify([tau, *self.constants], integral.function)
-            self._sigma_lower = _lambdify(list(self.constants), lower)
-        self._dsigma = _lambdify(args, sp.diff(c.sigma, c.param)) if c.sigma_is_closed else None
-        self._param0 = _lambdify(list(self.constants), c.param0)
-        self._dom = [_lambdify(list(self.constants), e) for e in c.domain]
-        self._closed_Q = _lambdify([BETA, *self.constants], reg.Q) if reg.kind == "closed" else None
-        self._closed_grad = _lambdify([BETA, *self.constants], reg.grad_Q) if reg.inversion is not None else None
-        self._beta_dom = [_lambdify(list(self.constants), e) for e in reg.beta_domain]
-        self._beta0 = _lambdify(list(self.constants), reg.beta0)
+            self._sigma_integrand = _Compiled([tau], consts, integral.function)
+            self._sigma_lower = _Compiled([], consts, lower)
+        self._dsigma = _Compiled([c.param], consts, sp.diff(c.sigma, c.param)) if c.sigma_is_closed else None
+        self._param0 = _Compiled([], consts, c.param0)
+        self._dom = [_Compiled([], consts, e) for e in c.domain]
+        self._closed_Q = _Compiled([BETA], consts, reg.Q) if reg.kind == "closed" else None
+        self._closed_grad = _Compiled([BETA], consts, reg.grad_Q) if reg.inversion is not None else None
+        self._beta_dom = [_Compiled([], consts, e) for e in reg.beta_domain]
+        self._beta0 = _Compiled([], consts, reg.beta0)
 
     # ------------------------------------------------------------------ argument handling
     def _values(self, given: dict[str, Any]) -> tuple[Any, ...]:
@@ -175,7 +247,7 @@ class NumericRegularizer:
             with mpmath.workdps(self._base + extra):
                 try:
                     return work()
-                except _NeedDigits as need:
+                except PrecisionShortfall as need:
                     if need.digits > MAX_EXTRA_DIGITS:
                         raise NumericalError(
                             f"the evaluation needs {need.digits} digits beyond dps={self.dps} (a root within "
@@ -189,7 +261,7 @@ class NumericRegularizer:
                 gap = abs(end - p)
                 lost = mpmath.inf if gap == 0 else mpmath.log10(max(abs(end), 1) / gap)
                 if lost + GUARD_DIGITS / 2 > mpmath.mp.dps - self._base:
-                    raise _NeedDigits(int(min(lost, 10**7)) + GUARD_DIGITS)
+                    raise PrecisionShortfall(int(min(lost, 10**7)) + GUARD_DIGITS)
 
     # ------------------------------------------------------------------ public evaluations
     def Q(self, beta: Any, **constants: Any) -> mpmath.mpf:
@@ -291,7 +363,7 @@ class NumericRegularizer:
 
     def _param_of_beta(self, beta: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
         inc = self.reg.curve.increasing
-        p = _monotone_root(lambda p: self._b(p, *values) - beta, self._param0(*values),
+        p = monotone_root(lambda p: self._b(p, *values) - beta, self._param0(*values),
                            self._param_domain(values), inc, f"b = {beta}", dg=lambda p: self._db(p, *values))
         self._check_gap(p, values)
         return p
@@ -302,7 +374,7 @@ class NumericRegularizer:
         p0 = self._param0(*values)
         # sigma(param) is monotone; its direction is that of dsigma/dparam at p0
         inc = bool(self._dsigma_dp(p0, values) > 0)
-        return _monotone_root(lambda p: self._sigma_of(p, values) - sigma, p0, self._param_domain(values), inc,
+        return monotone_root(lambda p: self._sigma_of(p, values) - sigma, p0, self._param_domain(values), inc,
                               f"sigma = {sigma}", dg=lambda p: self._dsigma_dp(p, values))
 
     def _b_of_sigma(self, sigma: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
@@ -358,84 +430,3 @@ def _real(v: Any, what: str, at: Any) -> mpmath.mpf:
     if mpmath.isnan(v):
         raise NumericalError(f"{what} at {at} evaluated to NaN")
     return v
-
-
-def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain: tuple[mpmath.mpf, mpmath.mpf],
-                   increasing: bool, what: str, dg: Callable[[mpmath.mpf], mpmath.mpf] | None = None) -> mpmath.mpf:
-    """The root of a monotone ``g`` on the open ``domain``, starting from ``p0`` inside it.
-
-    With the derivative ``dg``, the bracket is refined by Newton steps that fall back to bisection
-    whenever a step would leave it (quadratic convergence, never lost).
-    """
-    p0 = mpmath.mpf(p0)
-    g0 = g(p0)
-    if g0 == 0:
-        return p0
-    # move towards the side where g changes sign
-    up = (g0 < 0) == increasing
-    end = domain[1] if up else domain[0]
-    sign = 1 if up else -1
-    a = p0
-    if mpmath.isinf(end):
-        step = max(mpmath.mpf(1), abs(p0))
-        for _ in range(_MAX_BRACKET_STEPS):
-            q = a + sign * step
-            if (g(q) > 0) == (g0 < 0) or g(q) == 0:
-                break
-            a, step = q, step * 2
-        else:
-            raise NumericalError(f"could not bracket the root of {what}")
-    else:
-        gap0 = abs(end - p0)
-        k = 1
-        for _ in range(_MAX_BRACKET_STEPS):
-            q = end - sign * gap0 * mpmath.mpf(2) ** (-k)
-            if q == end:
-                raise _NeedDigits(2 * mpmath.mp.dps)
-            gq = g(q)
-            if (gq > 0) == (g0 < 0) or gq == 0:
-                break
-            a, k = q, 2 * k
-        else:
-            raise NumericalError(f"could not bracket the root of {what}")
-    lo, hi = (a, q) if a < q else (q, a)
-    if dg is not None:
-        return _safeguarded_newton(g, dg, lo, hi, increasing)
-    # bisection in the leading digits, then a fast bracketing solver
-    for _ in range(mpmath.mp.prec + 20):
-        mid = (lo + hi) / 2
-        if hi - lo <= abs(mid) * mpmath.eps * 8 or mid in (lo, hi):
-            break
-        gm = g(mid)
-        if gm == 0:
-            return mid
-        if (gm > 0) == increasing:
-            hi = mid
-        else:
-            lo = mid
-        if hi - lo < (abs(lo) + abs(hi)) * mpmath.mpf(2) ** (-40):
-            try:
-                return mpmath.findroot(g, (lo, hi), solver="anderson")
-            except (ValueError, ZeroDivisionError):
-                continue
-    return (lo + hi) / 2
-
-
-def _safeguarded_newton(g: Callable[[mpmath.mpf], mpmath.mpf], dg: Callable[[mpmath.mpf], mpmath.mpf],
-                        lo: mpmath.mpf, hi: mpmath.mpf, increasing: bool) -> mpmath.mpf:
-    x = (lo + hi) / 2
-    for _ in range(4 * mpmath.mp.prec):
-        gx = g(x)
-        if gx == 0:
-            return x
-        if (gx > 0) == increasing:
-            hi = x
-        else:
-            lo = x
-        d = dg(x)
-        step = x - gx / d if d != 0 else None
-        new = step if step is not None and lo < step < hi else (lo + hi) / 2
-        if abs(new - x) <= abs(new) * mpmath.eps * 4 or hi - lo <= abs(new) * mpmath.eps * 4:
-            return new
-        x = new
-    return x

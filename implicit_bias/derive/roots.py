@@ -1,0 +1,268 @@
+"""Monotone roots: the one root finder of the numeric layer, and :class:`MonotoneRoot`, an exact implicit function.
+
+A parameter whose flow ``w' = eta f'(w)`` has an elementary time ``F(w) = int dw / (eta f'(w))`` with no
+elementary inverse is still known exactly: ``w(sigma)`` is the unique root of ``F(w) - F(w0) = sigma`` on the
+interval around ``w0`` where ``F`` is strictly monotone. :class:`MonotoneRoot` is that root as a SymPy function
+of ``sigma``: it differentiates (implicit function theorem), substitutes, prints, and evaluates at any
+precision (``evalf``, and ``lambdify(..., modules="mpmath")`` through its ``_imp_``), so expressions that
+contain it are handled like any closed form.
+
+:func:`monotone_root` finds the root of a monotone function on an open interval: a bracket searched outward
+from a start inside it, refined by Newton steps that fall back to bisection whenever they would leave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from .._precision import GUARD_DIGITS, bits
+from ..errors import NumericalError
+
+__all__ = ["MAX_BRACKET_STEPS", "MonotoneRoot", "PrecisionShortfall", "monotone_root"]
+
+#: Most outward steps of a bracket search before it gives up.
+MAX_BRACKET_STEPS = 4000
+#: Most digits a :class:`MonotoneRoot` adds to the working precision on its own (a root pressed against a
+#: finite end of its interval) before it reports the evaluation as out of reach.
+MAX_ROOT_EXTRA_DIGITS = 2000
+
+
+class PrecisionShortfall(Exception):
+    """The working precision cannot separate the root from a finite end of its interval: ``digits`` more needed.
+
+    Raised by :func:`monotone_root`; the numeric layer catches it and evaluates again with more digits.
+    """
+
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def monotone_root(g: Callable[[Any], Any], p0: Any, domain: tuple[Any, Any], increasing: bool, what: str,
+                  dg: Callable[[Any], Any] | None = None) -> mpmath.mpf:
+    """The root of a strictly monotone ``g`` on the open ``domain``, starting from ``p0`` inside it.
+
+    With the derivative ``dg`` the bracket is refined by safeguarded Newton steps (quadratic convergence, the
+    bracket never lost); without it, by bisection then the Anderson-Bjorck method.
+
+    Raises :class:`PrecisionShortfall` when the root is closer to a finite end than the working precision
+    resolves, :class:`~implicit_bias.errors.NumericalError` when no sign change is found.
+
+    Examples
+    --------
+    >>> with mpmath.workdps(30):
+    ...     print(mpmath.nstr(monotone_root(lambda x: x**3 - 2, 1, (0, mpmath.inf), True, "x^3 = 2"), 12))
+    1.25992104989
+    """
+    p0 = mpmath.mpf(p0)
+    g0 = g(p0)
+    if g0 == 0:
+        return p0
+    up = (g0 < 0) == increasing  # move towards the side where g changes sign
+    end = mpmath.mpf(domain[1] if up else domain[0])
+    sign = 1 if up else -1
+    a, q = _bracket(g, p0, g0, end, sign, what)
+    lo, hi = (a, q) if a < q else (q, a)
+    if dg is not None:
+        return _safeguarded_newton(g, dg, lo, hi, increasing)
+    return _bisect_then_anderson(g, lo, hi, increasing)
+
+
+def _bracket(g: Callable[[Any], Any], p0: mpmath.mpf, g0: Any, end: mpmath.mpf, sign: int, what: str
+             ) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """``(a, q)``: ``g(a)`` has the sign of ``g0``, ``g(q)`` the other (or is 0); geometric steps on an infinite
+    side, exponent-doubling steps towards a finite end."""
+    a = p0
+    if mpmath.isinf(end):
+        step = max(mpmath.mpf(1), abs(p0))
+        for _ in range(MAX_BRACKET_STEPS):
+            q = a + sign * step
+            gq = g(q)
+            if (gq > 0) == (g0 < 0) or gq == 0:
+                return a, q
+            a, step = q, step * 2
+        raise NumericalError(f"could not bracket the root of {what}")
+    gap0 = abs(end - p0)
+    k = 1
+    for _ in range(MAX_BRACKET_STEPS):
+        q = end - sign * gap0 * mpmath.mpf(2) ** (-k)
+        if q == end:
+            raise PrecisionShortfall(2 * mpmath.mp.dps)
+        gq = g(q)
+        if (gq > 0) == (g0 < 0) or gq == 0:
+            return a, q
+        a, k = q, 2 * k
+    raise NumericalError(f"could not bracket the root of {what}")
+
+
+def _bisect_then_anderson(g: Callable[[Any], Any], lo: mpmath.mpf, hi: mpmath.mpf, increasing: bool) -> mpmath.mpf:
+    for _ in range(mpmath.mp.prec + 20):
+        mid = (lo + hi) / 2
+        if hi - lo <= abs(mid) * mpmath.eps * 8 or mid in (lo, hi):
+            break
+        gm = g(mid)
+        if gm == 0:
+            return mid
+        if (gm > 0) == increasing:
+            hi = mid
+        else:
+            lo = mid
+        if hi - lo < (abs(lo) + abs(hi)) * mpmath.mpf(2) ** (-40):
+            try:
+                return mpmath.findroot(g, (lo, hi), solver="anderson")
+            except (ValueError, ZeroDivisionError):  # mpmath's solver stalled on a flat stretch: keep bisecting
+                continue
+    return (lo + hi) / 2
+
+
+def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: mpmath.mpf, hi: mpmath.mpf,
+                        increasing: bool) -> mpmath.mpf:
+    x = (lo + hi) / 2
+    for _ in range(4 * mpmath.mp.prec):
+        gx = g(x)
+        if gx == 0:
+            return x
+        if (gx > 0) == increasing:
+            hi = x
+        else:
+            lo = x
+        d = dg(x)
+        step = x - gx / d if d != 0 else None
+        new = step if step is not None and lo < step < hi else (lo + hi) / 2
+        if abs(new - x) <= abs(new) * mpmath.eps * 4 or hi - lo <= abs(new) * mpmath.eps * 4:
+            return new
+        x = new
+    return x
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The implicit function
+# ---------------------------------------------------------------------------------------------------------
+class MonotoneRoot(sp.Function):
+    """``MonotoneRoot(Lambda(w, F(w)), s, w0, lo, hi)``: the ``w`` in ``(lo, hi)`` with ``F(w) - F(w0) = s``.
+
+    ``F`` must be strictly monotone on ``(lo, hi)``, which contains ``w0``; the root exists for ``s`` in
+    ``F((lo, hi)) - F(w0)``. At ``s = 0`` it is ``w0``. Its derivative follows from the implicit function
+    theorem, ``dw/dx = (ds/dx - F_x(w) + F_x(w0) + F'(w0) dw0/dx) / F'(w)`` for any symbol ``x``.
+
+    Examples
+    --------
+    >>> x, s = sp.Dummy("u"), sp.Symbol("s")
+    >>> W = MonotoneRoot(sp.Lambda(x, x + x**3 / 3), s, 1, -sp.oo, sp.oo)
+    >>> W.subs(s, 0)
+    1
+    >>> sp.diff(W, s)
+    1/(MonotoneRoot(u**3/3 + u = s + 4/3, u in (-oo, oo))**2 + 1)
+    >>> print(sp.N(W.subs(s, sp.Rational(10, 3)), 20))  # 2 + 2**3/3 - (1 + 1/3) = 10/3
+    2.0000000000000000000
+    """
+
+    nargs = 5
+
+    @classmethod
+    def eval(cls, F: sp.Lambda, s: sp.Expr, w0: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+        if not isinstance(F, sp.Lambda) or len(F.variables) != 1:
+            raise TypeError(f"MonotoneRoot needs a Lambda of one variable, got {F!r}")
+        if s == 0:
+            return w0
+        return None
+
+    @property
+    def function(self) -> sp.Lambda:
+        """``Lambda(w, F(w))``."""
+        return self.args[0]
+
+    def _eval_is_real(self) -> bool:
+        return True
+
+    def _eval_derivative(self, x: sp.Symbol) -> sp.Expr:
+        F, s, w0 = self.args[:3]
+        v, Fe = F.variables[0], F.expr
+        dF = sp.diff(Fe, v)
+        Fx = sp.diff(Fe, x)
+        num = sp.diff(s, x) - Fx.subs(v, self) + Fx.subs(v, w0) + dF.subs(v, w0) * sp.diff(w0, x)
+        return num / dF.subs(v, self)
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        F, s, w0, lo, hi = self.args
+        n = mpmath.libmp.prec_to_dps(prec) + GUARD_DIGITS
+        values = [e.evalf(n) for e in (s, w0, lo, hi)]
+        if not all(e.is_number and (e.is_extended_real or e.is_infinite) for e in values):
+            return None  # a free symbol, or not real: no number to give
+        v = F.variables[0]
+        f = sp.lambdify([v], F.expr, modules="mpmath")
+        df = sp.lambdify([v], sp.diff(F.expr, v), modules="mpmath")
+        with mpmath.workprec(prec):
+            numbers = [(-mpmath.inf if e.is_extended_negative else mpmath.inf) if e.is_infinite else mpmath.mpf(e)
+                       for e in values]
+            return sp.Float(_evaluate_root(f, df, *numbers), precision=prec)
+
+    @staticmethod
+    def _imp_(F: Callable[[Any], Any], dF: Callable[[Any], Any] | Any, *rest: Any) -> mpmath.mpf:
+        """The numeric evaluation ``lambdify`` calls (mpmath): ``(F, dF, s, w0, lo, hi)`` or ``(F, s, w0, lo, hi)``."""
+        if not callable(dF):
+            return _evaluate_root(F, None, dF, *rest)
+        return _evaluate_root(F, dF, *rest)
+
+    def _mpmathcode(self, printer: Any) -> str:
+        F, s, w0, lo, hi = self.args
+        v = F.variables[0]
+        body, dbody = printer._print(F.expr), printer._print(sp.diff(F.expr, v))
+        name, others = printer._print(v), ", ".join(printer._print(e) for e in (s, w0, lo, hi))
+        return f"MonotoneRoot((lambda {name}: {body}), (lambda {name}: {dbody}), {others})"
+
+    def _sympystr(self, printer: Any) -> str:
+        F, s, w0, lo, hi = self.args
+        v = F.variables[0]
+        name = str(v).lstrip("_")
+        x = sp.Symbol(name)
+        Fx, F0 = F.expr.xreplace({v: x}), F.expr.xreplace({v: w0})
+        return (f"MonotoneRoot({printer._print(Fx)} = {printer._print(sp.Add(s, F0))}, "
+                f"{name} in ({printer._print(lo)}, {printer._print(hi)}))")
+
+    def _latex(self, printer: Any) -> str:
+        F, s, w0 = self.args[:3]
+        v = F.variables[0]
+        x = sp.Symbol(str(v).lstrip("_"))
+        return (rf"\operatorname{{root}}_{{{printer._print(x)}}}\left[{printer._print(F.expr.xreplace({v: x}))} = "
+                rf"{printer._print(sp.Add(s, F.expr.xreplace({v: w0})))}\right]")
+
+
+def _evaluate_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any, w0: Any, lo: Any, hi: Any
+                   ) -> mpmath.mpf:
+    """The root of ``F(w) - F(w0) = s`` in ``(lo, hi)`` at the caller's precision, adding digits as needed.
+
+    ``F(w) - F(w0)`` cancels when ``|F(w0)|`` is much larger than ``|s|``; the guard digits cover it up to
+    ``GUARD_DIGITS``, and beyond that the evaluation runs with as many more as it loses.
+    """
+    target = mpmath.mp.dps
+    extra = GUARD_DIGITS
+    while True:
+        with mpmath.workprec(bits(target + extra)):
+            s_, w0_ = mpmath.mpf(s), mpmath.mpf(w0)
+            F0 = F(w0_)
+            lost = mpmath.log10(abs(F0) / abs(s_)) if s_ != 0 and F0 != 0 else 0
+            if lost > extra - GUARD_DIGITS // 2:
+                extra = int(lost) + GUARD_DIGITS
+                continue
+            slope = dF(w0_) if dF is not None else F(w0_ + mpmath.eps * max(1, abs(w0_))) - F0
+            g = _shifted(F, F0 + s_)
+            try:
+                root = monotone_root(g, w0_, (lo, hi), bool(slope > 0), f"F(w) - F(w0) = {mpmath.nstr(s_, 8)}", dg=dF)
+            except PrecisionShortfall as need:
+                if extra > MAX_ROOT_EXTRA_DIGITS:
+                    raise NumericalError(
+                        f"the root of F(w) - F(w0) = {mpmath.nstr(s_, 8)} in ({lo}, {hi}) is closer to the end of its "
+                        f"interval than {target + extra} digits resolve; sigma is at (or beyond) the end of the flow"
+                    ) from None
+                extra = max(2 * extra, need.digits)
+                continue
+        return +root
+
+
+def _shifted(F: Callable[[Any], Any], c: Any) -> Callable[[Any], Any]:
+    return lambda w: F(w) - c
