@@ -4,6 +4,7 @@ from .check import CheckResult, check_regularizer
 from .curve import SIGMA, DualCurve, solve_curve
 from .invert import BETA, invert_curve
 from .regularizer import Regularizer, derive
+from .roots import MonotoneRoot
 
-__all__ = ["BETA", "SIGMA", "CheckResult", "DualCurve", "Regularizer", "check_regularizer", "derive",
+__all__ = ["BETA", "SIGMA", "CheckResult", "DualCurve", "MonotoneRoot", "Regularizer", "check_regularizer", "derive",
            "invert_curve", "solve_curve"]

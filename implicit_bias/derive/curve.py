@@ -1,237 +1,23 @@
-"""Step 1 of a derivation: the dual curve ``b(sigma) = phi(w(sigma))``.
+"""Step 1 of a derivation: the dual curve ``b(sigma) = phi(w(sigma))``, by the first method that solves the flow.
 
-Along gradient flow each coordinate's parameters move on the integral curve of ``eta * grad phi``,
-time-changed by the dual signal ``sigma_i(t) = -int_0^t (X^T r)_i``:
-
-    dw/dsigma = eta * grad phi(w),   w(0) = w0,   b(sigma) = phi(w(sigma)).
-
-This module solves that ODE symbolically. Each method is a ``matches()`` / ``solve()`` pair in an
-ordered registry (:data:`CURVE_METHODS`); a method that matches but cannot finish raises
-:class:`~implicit_bias.errors.MethodDoesNotApply` and the next one is tried.
-
-The result is a :class:`DualCurve` in a curve parameter ``p``: either ``p = sigma`` (the flow solved
-explicitly) or a parameter of the flow such as one of the weights, with ``sigma(p)`` a closed form or
-a quadrature. It always carries ``B(p) = int_0^sigma b`` (the conjugate ``Q*``) in closed form.
+Each method is a ``matches()`` / ``solve()`` pair in an ordered registry (:data:`CURVE_METHODS`); a method that
+matches but cannot finish raises :class:`~implicit_bias.errors.MethodDoesNotApply` with its reason, and the next
+one is tried. When none finishes, :class:`~implicit_bias.errors.DerivationError` reports every method's reason.
+The curve itself (:class:`~implicit_bias.derive.dual_curve.DualCurve`) and the first method (separable models,
+:mod:`implicit_bias.derive.separable`) live in their own modules; the two methods for models whose parameters
+interact (a quadratic form; a single monomial) are here.
 """
 
 from __future__ import annotations
-
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
 
 import sympy as sp
 
 from ..errors import DerivationError, MethodDoesNotApply
 from ..parametrizations.base import Parametrization, combine_real_radicals
+from .dual_curve import SIGMA, CurveMethod, DualCurve
+from .separable import Separable
 
 __all__ = ["CURVE_METHODS", "SIGMA", "CurveMethod", "DualCurve", "solve_curve"]
-
-#: The dual variable: ``grad Q(beta) = sigma`` at ``beta = b(sigma)``.
-SIGMA = sp.Symbol("sigma", real=True)
-
-
-@dataclass(frozen=True)
-class DualCurve:
-    """The flow of ``eta * grad phi`` from ``w0``, in a curve parameter ``param``.
-
-    Attributes
-    ----------
-    param : sympy.Symbol
-        The curve parameter; :data:`SIGMA` itself when the flow was solved explicitly.
-    sigma : sympy.Expr
-        ``sigma`` as a function of ``param`` (``param`` itself, a closed form or a ``sympy.Integral``).
-    weights : tuple of sympy.Expr
-        The parameters ``w(param)`` along the curve.
-    b : sympy.Expr
-        ``phi(w(param))``.
-    B : sympy.Expr
-        ``int_0^sigma b dsigma`` as a function of ``param``: the conjugate ``Q*``.
-    domain : tuple of sympy.Expr
-        The open interval of ``param`` on which the curve exists (``-oo``/``oo`` allowed).
-    param0 : sympy.Expr
-        The value of ``param`` at ``sigma = 0`` (the initialization).
-    increasing : bool
-        Whether ``b`` increases with ``param`` (it always increases with ``sigma``).
-    method : str
-        The name of the method that produced the curve.
-    """
-
-    param: sp.Symbol
-    sigma: sp.Expr
-    weights: tuple[sp.Expr, ...]
-    b: sp.Expr
-    B: sp.Expr
-    domain: tuple[sp.Expr, sp.Expr]
-    param0: sp.Expr
-    increasing: bool
-    method: str
-
-    @property
-    def explicit(self) -> bool:
-        """True when the curve is parametrized by ``sigma`` itself."""
-        return self.param == SIGMA
-
-    @property
-    def sigma_is_closed(self) -> bool:
-        """True when ``sigma(param)`` has no unevaluated integral."""
-        return not self.sigma.has(sp.Integral)
-
-    @property
-    def sigma_domain(self) -> tuple[sp.Expr, sp.Expr]:
-        """The interval of ``sigma`` (the range of ``grad Q``), when it is known in closed form."""
-        if self.explicit:
-            return self.domain
-        ends = tuple(_limit_at(self.sigma, self.param, e) for e in self.domain)
-        return (ends[0], ends[1]) if self.increasing == _sigma_increasing(self) else (ends[1], ends[0])
-
-
-def _sigma_increasing(curve: DualCurve) -> bool:
-    """Direction of sigma in the curve parameter, from the sign of dsigma/dparam at param0."""
-    d = sp.diff(curve.sigma, curve.param).subs(curve.param, curve.param0)
-    return bool(sp.sign(sp.expand(d)) > 0)
-
-
-def _limit_at(expr: sp.Expr, x: sp.Symbol, end: sp.Expr) -> sp.Expr:
-    if expr.has(sp.Integral):
-        return sp.nan  # not closed; the numeric layer brackets it instead
-    return sp.limit(expr, x, end, "-" if end == sp.oo else "+")
-
-
-class CurveMethod(ABC):
-    """One way of solving ``dw/dsigma = eta * grad phi(w)``: a ``matches`` / ``solve`` pair."""
-
-    name: str = ""
-
-    @abstractmethod
-    def matches(self, p: Parametrization) -> bool:
-        """Cheap structural test: could this method apply to ``p``?"""
-
-    @abstractmethod
-    def solve(self, p: Parametrization) -> DualCurve:
-        """Solve the flow; raise :class:`MethodDoesNotApply` if it cannot finish."""
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Method 1: every parameter moves on its own (phi = sum_j f_j(w_j)), each f_j' a monomial.
-# ---------------------------------------------------------------------------------------------------------
-class Componentwise(CurveMethod):
-    """``phi = sum_j f_j(w_j)``: each parameter solves its own autonomous ODE ``w' = eta c w^q``.
-
-    The solutions are built, not searched for: ``q = 0`` gives ``w0 + eta c sigma``; ``q = 1`` gives
-    ``w0 exp(eta c sigma)``; otherwise ``w0 (1 - (q-1) eta c w0^(q-1) sigma)^(-1/(q-1))``, the branch
-    through ``w0``, which exists while the bracket is positive (finite-sigma blow-up for ``q > 1``).
-    """
-
-    name = "componentwise"
-
-    def matches(self, p: Parametrization) -> bool:
-        grads = p.grad_phi
-        return all(
-            g.free_symbols & set(p.params) <= {w} for w, g in zip(p.params, grads, strict=True)
-        ) and all(g != 0 for g in grads)
-
-    def solve(self, p: Parametrization) -> DualCurve:
-        s = SIGMA
-        weights: list[sp.Expr] = []
-        lo: list[sp.Expr] = []
-        hi: list[sp.Expr] = []
-        for w, w0, eta, g in zip(p.params, p.init, p.lr, p.grad_phi, strict=True):
-            try:
-                c, q = _monomial(g, w)
-            except MethodDoesNotApply:
-                w_s, w_lo, w_hi = _solve_autonomous(sp.expand(eta * g), w, w0, s)
-                weights.append(w_s)
-                lo += [w_lo] if w_lo != -sp.oo else []
-                hi += [w_hi] if w_hi != sp.oo else []
-                continue
-            rate = sp.expand(eta * c)
-            if q == 0:
-                weights.append(w0 + rate * s)
-            elif q == 1:
-                weights.append(w0 * sp.exp(rate * s))
-            else:
-                if w0 == 0:
-                    raise MethodDoesNotApply(f"{w} starts at 0, a fixed point of {w}' = {rate}*{w}**{q}")
-                k = sp.expand((q - 1) * rate * w0 ** (q - 1))
-                weights.append(w0 * (1 - k * s) ** (-1 / sp.Integer(q - 1)))
-                blow = 1 / k
-                if k.is_positive:
-                    hi.append(blow)
-                elif k.is_negative:
-                    lo.append(blow)
-                else:
-                    raise MethodDoesNotApply(f"cannot decide the sign of {k} (the blow-up side of {w})")
-        b = p.phi.subs(dict(zip(p.params, weights, strict=True)), simultaneous=True)
-        B = _integrate_termwise(b, s)
-        dom = (_tightest(lo, max_=True), _tightest(hi, max_=False))
-        return DualCurve(s, s, tuple(weights), b, B, dom, sp.Integer(0), True, self.name)
-
-
-def _monomial(g: sp.Expr, w: sp.Symbol) -> tuple[sp.Expr, int]:
-    """Write ``g = c * w**q`` with ``c`` free of ``w`` and ``q`` a non-negative integer."""
-    c, q = sp.Wild("c", exclude=[w]), sp.Wild("q", exclude=[w])
-    g = sp.expand(g)
-    if not g.has(w):
-        return g, 0
-    m = g.match(c * w**q)
-    if m is None or not m[q].is_Integer or m[q] < 0:
-        raise MethodDoesNotApply(f"d phi/d{w} = {g} is not a monomial c*{w}**q")
-    return m[c], int(m[q])
-
-
-def _solve_autonomous(g: sp.Expr, w: sp.Symbol, w0: sp.Expr, s: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-    """Solve ``w' = g(w)``, ``w(0) = w0`` for a non-monomial ``g``: ``F(w) - F(w0) = s`` with ``F = int dw/g``.
-
-    ``F`` is strictly monotone on the interval ``J`` around ``w0`` where ``g != 0``, so the solution is the
-    unique inverse of ``F`` on ``J``; among the solutions SymPy's ``solve`` returns, it is the one that
-    equals ``w0`` at ``s = 0``. The flow exists for ``s`` in ``F(J) - F(w0)`` (ends by limits).
-    """
-    if g.subs(w, w0) == 0:
-        raise MethodDoesNotApply(f"{w} starts at a zero of {g}: it never moves")
-    F = sp.integrate(1 / g, w)
-    if F.has(sp.Integral):
-        raise MethodDoesNotApply(f"no antiderivative of 1/({g})")
-    F0 = F.subs(w, w0)
-    candidates = sp.solve(sp.Eq(F - F0, s), w)
-    chosen = [c for c in candidates if _vanishes(c.subs(s, 0) - w0)]
-    if len(chosen) != 1:
-        raise MethodDoesNotApply(f"cannot single out the solution through {w}(0) = {w0} among {candidates}")
-    zeros = sorted((z for z in sp.solve(g, w) if z.is_real), key=lambda z: float(sp.N(z - w0)))
-    below = [z for z in zeros if float(sp.N(z - w0)) < 0]
-    above = [z for z in zeros if float(sp.N(z - w0)) > 0]
-    w_lo = below[-1] if below else -sp.oo
-    w_hi = above[0] if above else sp.oo
-    ends = [sp.limit(F, w, e, "+" if e == w_lo else "-") - F0 for e in (w_lo, w_hi)]
-    if any(e.has(sp.nan, sp.zoo) for e in ends):
-        raise MethodDoesNotApply(f"cannot find where the flow of {w}' = {g} ends")
-    up = bool(sp.N(g.subs(w, w0)) > 0)
-    s_lo, s_hi = (ends[0], ends[1]) if up else (ends[1], ends[0])
-    return chosen[0], s_lo, s_hi
-
-
-def _vanishes(e: sp.Expr) -> bool:
-    """``e == 0`` identically: structurally, else at three random positive values of its symbols (40 digits)."""
-    e = sp.expand(e)
-    if e == 0:
-        return True
-    for k in range(3):
-        point = {x: sp.Rational(3 + 2 * k, 7 + k) + sp.Rational(j, 11) for j, x in enumerate(sorted(e.free_symbols,
-                                                                                                key=str))}
-        value = sp.N(e.subs(point), 40)
-        if not value.is_number or abs(complex(value)) > 1e-30:
-            return False
-    return True
-
-
-def _tightest(ends: list[sp.Expr], *, max_: bool) -> sp.Expr:
-    if not ends:
-        return -sp.oo if max_ else sp.oo
-    if len(ends) == 1:
-        return ends[0]
-    try:
-        return sp.Max(*ends) if max_ else sp.Min(*ends)
-    except TypeError as exc:  # pragma: no cover - sympy refuses incomparable ends
-        raise MethodDoesNotApply(f"cannot order the blow-up points {ends}") from exc
 
 
 def _integrate_termwise(b: sp.Expr, s: sp.Symbol) -> sp.Expr:
@@ -389,7 +175,7 @@ def _argmin_symbolic(values: list[sp.Expr]) -> int:
 
 
 #: The ordered registry: the first method whose ``matches`` holds and that finishes wins.
-CURVE_METHODS: tuple[CurveMethod, ...] = (Componentwise(), LinearFlow(), MonomialConserved())
+CURVE_METHODS: tuple[CurveMethod, ...] = (Separable(), LinearFlow(), MonomialConserved())
 
 
 def solve_curve(p: Parametrization) -> DualCurve:
@@ -401,7 +187,7 @@ def solve_curve(p: Parametrization) -> DualCurve:
     >>> p = Parametrization.from_expr("u**2 - v**2", ["u", "v"], {"u": "alpha", "v": "alpha"})
     >>> c = solve_curve(p)
     >>> c.method, c.b
-    ('componentwise', alpha**2*exp(4*sigma) - alpha**2*exp(-4*sigma))
+    ('separable', alpha**2*exp(4*sigma) - alpha**2*exp(-4*sigma))
     """
     reasons = []
     for method in CURVE_METHODS:
@@ -411,11 +197,8 @@ def solve_curve(p: Parametrization) -> DualCurve:
             return method.solve(p)
         except MethodDoesNotApply as exc:
             reasons.append(f"{method.name}: {exc}")
-        except (TypeError, ValueError, NotImplementedError, ZeroDivisionError) as exc:
-            # SymPy gave up inside the method (e.g. an undecidable comparison): the method does not apply
-            reasons.append(f"{method.name}: {type(exc).__name__}: {exc}")
     tried = "; ".join(reasons) if reasons else "no method matches its structure"
     raise DerivationError(
         f"cannot solve the flow of eta*grad(phi) for phi = {p.phi} from w0 = {p.init} ({tried}). Supported: "
-        "phi a sum of monomials in separate parameters, a quadratic form, or a single monomial c*prod w_j^p_j"
+        "phi a sum of functions of one parameter each, a quadratic form, or a single monomial c*prod w_j^p_j"
     )

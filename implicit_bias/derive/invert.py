@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..errors import MethodDoesNotApply
-from .curve import DualCurve
+from ._sample import constant_samples, interior_points, numeric, undoes
+from .dual_curve import DualCurve
+from .unary import peel
 
 __all__ = ["BETA", "INVERSION_METHODS", "Inversion", "invert_curve"]
 
@@ -170,8 +172,43 @@ class PowerOfAffine(InversionMethod):
         return Inversion(param, sigma, {}, self.name)
 
 
+class Peel(InversionMethod):
+    """Undo ``b`` operation by operation (:func:`~implicit_bias.derive.unary.peel`) on the branch through the
+    initialization, then confirm ``b(param(beta)) = beta`` across the curve's domain at sample constants.
+
+    This inverts, e.g., ``b = tanh(u(sigma))`` with ``u(sigma)`` an implicit root: ``u = atanh(beta)``, and
+    ``sigma`` is the closed time of ``u``.
+    """
+
+    name = "peel"
+
+    def invert(self, curve: DualCurve) -> Inversion:
+        p = curve.param
+        peeled = peel(curve.b, p, BETA, curve.param0)
+        if not _confirmed(curve, peeled.value):
+            raise MethodDoesNotApply("the peeled inverse does not invert b on the whole curve")
+        sigma = peeled.value if curve.explicit else curve.sigma.subs(p, peeled.value)
+        steps = {e: v for e, v in peeled.steps.items() if e != curve.b}
+        return Inversion(peeled.value, sigma, steps, self.name)
+
+
+def _confirmed(curve: DualCurve, param_of_beta: sp.Expr) -> bool:
+    p = curve.param
+    symbols = sorted((curve.b.free_symbols | param_of_beta.free_symbols | curve.param0.free_symbols) - {p, BETA},
+                     key=str)
+    for at in constant_samples(symbols):
+        lo, hi, start = (numeric(e, at) for e in (*curve.domain, curve.param0))
+        if lo is None or hi is None or start is None:
+            return False
+        b = sp.lambdify([p], curve.b.xreplace(at), modules="mpmath")
+        inverse = sp.lambdify([BETA], param_of_beta.xreplace(at), modules="mpmath")
+        if not undoes(inverse, b, interior_points(lo, hi, start)):
+            return False
+    return True
+
+
 #: Ordered registry of closed-form inversions.
-INVERSION_METHODS: tuple[InversionMethod, ...] = (ExpQuadratic(), PowerOfAffine())
+INVERSION_METHODS: tuple[InversionMethod, ...] = (ExpQuadratic(), PowerOfAffine(), Peel())
 
 
 def invert_curve(curve: DualCurve) -> Inversion | None:

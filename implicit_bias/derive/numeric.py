@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from .._precision import DEFAULT_DPS, GUARD_DIGITS
 from .._validation import check_dps
@@ -61,7 +62,9 @@ def _hoist(expr: sp.Expr, variables: list[sp.Symbol]) -> tuple[sp.Expr, list[tup
     def walk(e: sp.Expr) -> None:
         if e.is_Atom or isinstance(e, (sp.Lambda, sp.Integral)):  # bound variables inside: left to lambdify
             return
-        if not e.has(*variables) and not e.has(sp.Integral) and _risky(e):
+        # Max, Min and Piecewise compare their arguments, which evalf may leave without a single correct digit
+        # when they are equal: their arguments are evaluated each, the comparison is mpmath's
+        if not e.has(*variables) and not e.has(sp.Integral, sp.Max, sp.Min, sp.Piecewise) and _risky(e):
             parts.setdefault(e, sp.Dummy("c"))
             return
         for a in e.args:
@@ -108,7 +111,14 @@ class _Compiled:
             return hit
         n = mpmath.mp.dps
         subs = {s: _exact(v) for s, v in zip(self.constants, consts, strict=True)}
-        out = tuple(_to_mpmath(e.evalf(n, subs=subs, maxn=n + MAX_EXTRA_DIGITS)) for e in self.parts)
+        # a cancellation between the constants costs at most a few times their decimal exponents in digits; the
+        # cap also bounds the work on a part that is exactly zero (evalf would raise its precision up to maxn)
+        scale = max((abs(int(mpmath.log10(abs(v)))) for v in consts if v and mpmath.isfinite(v)), default=0)
+        try:
+            out = tuple(_to_mpmath(e.evalf(n, subs=subs, maxn=n + 4 * scale + 100, strict=True)) for e in self.parts)
+        except PrecisionExhausted:
+            raise NumericalError(f"a part of the constants, one of {self.parts}, cancels beyond {4 * scale + 100} "
+                                 f"extra digits at {dict(zip(self.constants, consts, strict=True))}") from None
         if len(self._cache) >= _HOIST_CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = out
@@ -128,6 +138,8 @@ class _Compiled:
             if lost <= extra + GUARD_DIGITS / 2:
                 break
             extra = int(lost) + GUARD_DIGITS
+            if extra > MAX_EXTRA_DIGITS:
+                raise NumericalError(f"a sum cancels by more than {MAX_EXTRA_DIGITS} digits")
             with mpmath.workdps(mpmath.mp.dps + extra):
                 value = self.f(*xs, *self._parts(xs[self.n_args - len(self.constants):self.n_args]))
         return +value
@@ -187,6 +199,8 @@ class NumericRegularizer:
         dps = check_dps(dps)
         self.reg = reg
         self.dps = dps
+        #: Most digits an evaluation may add on its own before it reports the value as out of reach.
+        self.max_extra_digits = MAX_EXTRA_DIGITS
         self._base = dps  # the digits of the evaluation in progress: max(dps, the caller's); see _adaptive
         self.constants = reg.constants
         c = reg.curve
@@ -248,10 +262,10 @@ class NumericRegularizer:
                 try:
                     return work()
                 except PrecisionShortfall as need:
-                    if need.digits > MAX_EXTRA_DIGITS:
+                    if need.digits > self.max_extra_digits:
                         raise NumericalError(
                             f"the evaluation needs {need.digits} digits beyond dps={self.dps} (a root within "
-                            f"10^-{need.digits} of the end of the curve); the cap is {MAX_EXTRA_DIGITS}"
+                            f"10^-{need.digits} of the end of the curve); the cap is {self.max_extra_digits}"
                         ) from None
                     extra = max(2 * extra, need.digits)
 
@@ -363,8 +377,9 @@ class NumericRegularizer:
 
     def _param_of_beta(self, beta: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
         inc = self.reg.curve.increasing
-        p = monotone_root(lambda p: self._b(p, *values) - beta, self._param0(*values),
-                           self._param_domain(values), inc, f"b = {beta}", dg=lambda p: self._db(p, *values))
+        p = monotone_root(lambda p: _real(self._b(p, *values), "b", p) - beta, self._param0(*values),
+                          self._param_domain(values), inc, f"b = {beta}",
+                          dg=lambda p: _real(self._db(p, *values), "db", p))
         self._check_gap(p, values)
         return p
 

@@ -13,11 +13,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .._precision import DEFAULT_DPS
 from ..parametrizations.base import Parametrization
 from .curve import SIGMA, DualCurve, solve_curve
 from .invert import BETA, Inversion, invert_curve, tidy, tidy_in
+from .roots import MonotoneRoot
 
 if TYPE_CHECKING:  # pragma: no cover
     from .check import CheckResult
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["BETA", "SIGMA", "Regularizer", "derive"]
 
-Kind = Literal["closed", "legendre", "quadrature"]
+Kind = Literal["closed", "legendre", "implicit", "quadrature"]
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,13 @@ class Regularizer:
     parametrization : Parametrization
     curve : DualCurve
         The solved flow, ``b`` and ``B`` in the curve parameter.
-    kind : {"closed", "legendre", "quadrature"}
+    kind : {"closed", "legendre", "implicit", "quadrature"}
         ``closed``: ``Q`` and ``grad_Q`` are closed forms in ``beta``. ``legendre``: ``grad_Q(beta)`` is the
-        root of ``b = beta`` (no elementary inverse); ``Q`` is exact in terms of it. ``quadrature``: in
-        addition ``sigma`` along the curve is a non-elementary integral.
+        root of ``b = beta`` (no elementary inverse), ``b`` a closed form; ``Q`` is exact in terms of it.
+        ``implicit``: the flow itself is known implicitly, some ``w_j(sigma)`` being the monotone roots of
+        ``F_j(w_j) - F_j(w_j0) = sigma`` (:class:`~implicit_bias.derive.roots.MonotoneRoot`), all elementary;
+        ``Q``, ``grad_Q`` are exact in terms of them. ``quadrature``: some integral along the flow (``sigma``, a
+        parameter's time ``F_j`` or the conjugate) is non-elementary, kept as an exact ``Integral``.
     Q, grad_Q : sympy.Expr
         In ``beta`` (:data:`BETA`) and the constants. For the implicit kinds they contain the curve
         parameter evaluated at :attr:`root`, a placeholder ``s(beta)`` / ``t(beta)``.
@@ -86,6 +91,8 @@ class Regularizer:
     def beta_domain(self) -> tuple[sp.Expr, sp.Expr]:
         """The range of ``b``: where ``Q`` is finite (open interval)."""
         c = self.curve
+        if c.b_range is not None:
+            return c.b_range
         ends = [sp.limit(c.b, c.param, e, "-" if e == c.domain[1] else "+") for e in c.domain]
         lo, hi = (ends[0], ends[1]) if c.increasing else (ends[1], ends[0])
         # b is increasing in sigma: an infinite end whose sign sympy leaves open is -oo below, +oo above
@@ -174,20 +181,37 @@ def derive(p: Parametrization) -> Regularizer:
     alpha**2/2 + beta*asinh(beta/(2*alpha**2))/4 - sqrt(4*alpha**4 + beta**2)/4
     """
     curve = solve_curve(p)
-    conjugate = tidy_in(curve.B, SIGMA) if curve.explicit and not curve.B.has(sp.Integral) else curve.B
+    conjugate = tidy_in(curve.B, SIGMA) if curve.explicit and _elementary(curve.B) else curve.B
     inversion = invert_curve(curve) if curve.sigma_is_closed else None
     if inversion is not None:
-        if inversion.substitutions:
+        if inversion.method == "exp-quadratic":
             B_beta = sp.expand(sp.expand(curve.B).xreplace(inversion.substitutions))
         else:
-            B_beta = curve.B.subs(curve.param, inversion.param_of_beta)
+            B_beta = curve.B.xreplace(inversion.substitutions)
+        if B_beta.has(curve.param):
+            B_beta = B_beta.subs(curve.param, inversion.param_of_beta)
         grad_Q = inversion.sigma_of_beta
-        if curve.B.has(sp.Integral):
-            return Regularizer(p, curve, "quadrature", BETA * grad_Q - B_beta, grad_Q, conjugate, inversion, None)
-        Q = tidy_in(BETA * grad_Q - B_beta, BETA)
-        return Regularizer(p, curve, "closed", Q, grad_Q, conjugate, inversion, None)
+        Q = BETA * grad_Q - B_beta
+        Q = tidy_in(Q, BETA) if _elementary(Q) else Q
+        return Regularizer(p, curve, _kind(Q, grad_Q, curve.sigma), Q, grad_Q, conjugate, inversion, None)
     root = sp.Function(f"{curve.param.name}")(BETA)
     grad_Q = curve.sigma.subs(curve.param, root) if not curve.explicit else root
     Q = BETA * grad_Q - curve.B.subs(curve.param, root)
-    kind: Kind = "legendre" if curve.sigma_is_closed else "quadrature"
+    kind = _kind(Q, grad_Q, curve.b, curve.sigma)
     return Regularizer(p, curve, kind, Q, grad_Q, conjugate, None, root)
+
+
+def _elementary(e: sp.Expr) -> bool:
+    return not e.has(sp.Integral, MonotoneRoot)
+
+
+def _kind(Q: sp.Expr, grad_Q: sp.Expr, *defining: sp.Expr) -> Kind:
+    """The kind of a result from what its expressions (and the equation of the root) contain."""
+    parts = (Q, grad_Q, *defining)
+    if any(e.has(sp.Integral) for e in parts):
+        return "quadrature"
+    if any(e.has(MonotoneRoot) for e in parts):
+        return "implicit"
+    if any(isinstance(a, AppliedUndef) for e in (Q, grad_Q) for a in sp.preorder_traversal(e)):
+        return "legendre"
+    return "closed"
