@@ -110,6 +110,8 @@ class ExpQuadratic(InversionMethod):
         bx = sp.expand(bx.replace(lambda e: e.func is sp.exp and e.has(s), lambda e: sp.exp(sp.expand(e.args[0]))))
         if bx.has(s):
             raise MethodDoesNotApply("b does not reduce to a Laurent polynomial in exp(k*sigma)")
+        if not sp.expand(bx * x).is_polynomial(x):
+            raise MethodDoesNotApply("b is not a Laurent polynomial in exp(k*sigma)")
         poly = sp.Poly(sp.expand(bx * x), x)
         if poly.degree() > 2:
             raise MethodDoesNotApply("b is not quadratic in exp(k*sigma)")

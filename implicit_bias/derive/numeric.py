@@ -33,6 +33,8 @@ MAX_EXTRA_DIGITS = 100_000
 #: Evaluations of the constant parts of an expression kept per compiled expression (one per constants and
 #: precision: a solver calls a coordinate's map thousands of times at the same constants).
 _HOIST_CACHE_SIZE = 16
+#: Largest term (in SymPy operations) put in factored form.
+_FACTOR_MAX_OPS = 200
 
 
 def _exact(v: Any) -> sp.Expr:
@@ -44,28 +46,48 @@ def _exact(v: Any) -> sp.Expr:
     return sp.Integer(man) * sp.Integer(2) ** exp
 
 
-def _risky(e: sp.Expr) -> bool:
-    """Whether ``e`` can lose digits when evaluated at a fixed precision: it holds a sum or a function."""
-    return any(isinstance(a, (sp.Add, sp.Function)) for a in sp.preorder_traversal(e))
-
-
-def _hoist(expr: sp.Expr, variables: list[sp.Symbol]) -> tuple[sp.Expr, list[tuple[sp.Dummy, sp.Expr]]]:
+def _hoist(expr: sp.Expr, variables: list[sp.Symbol]) -> tuple[sp.Expr, list[tuple[sp.Symbol, sp.Expr]]]:
     """Replace each maximal part of ``expr`` free of ``variables`` that could cancel by a placeholder.
 
     Those parts depend on the constants alone (the initialization's ``sqrt(delta^2 + 4 alpha^2) - delta``, a
     curve's ``F(w0)``); :class:`_Compiled` evaluates them with SymPy's adaptive-precision ``evalf``, which raises
     its working precision through every nested cancellation, so they are exact to the working precision
-    however deep the cancellation is.
+    however deep the cancellation is. A part could cancel if it holds a sum or a function. ``Max``, ``Min`` and
+    ``Piecewise`` compare their arguments, which evalf may leave without a correct digit when they are equal:
+    their arguments are evaluated each, the comparison is mpmath's. Bound variables (``Lambda``, ``Integral``)
+    are left to lambdify.
     """
-    parts: dict[sp.Expr, sp.Dummy] = {}
+    var = set(variables)
+    facts: dict[sp.Basic, tuple[bool, bool, bool]] = {}  # node -> (has a variable, risky, holds a Max-like)
 
-    def walk(e: sp.Expr) -> None:
-        if e.is_Atom or isinstance(e, (sp.Lambda, sp.Integral)):  # bound variables inside: left to lambdify
+    def classify(e: sp.Basic) -> tuple[bool, bool, bool]:
+        hit = facts.get(e)
+        if hit is not None:
+            return hit
+        if e.is_Atom:
+            out = (e in var, False, False)
+        elif isinstance(e, (sp.Lambda, sp.Integral)):
+            out = (bool(e.free_symbols & var), True, True)  # never hoisted
+        else:
+            kids = [classify(a) for a in e.args]
+            out = (any(k[0] for k in kids), isinstance(e, (sp.Add, sp.Function)) or any(k[1] for k in kids),
+                   isinstance(e, (sp.Max, sp.Min, sp.Piecewise)) or any(k[2] for k in kids))
+        facts[e] = out
+        return out
+
+    parts: dict[sp.Expr, sp.Symbol] = {}
+    taken = {str(x) for x in expr.free_symbols}
+
+    def walk(e: sp.Basic) -> None:
+        if e.is_Atom or isinstance(e, (sp.Lambda, sp.Integral)):
             return
-        # Max, Min and Piecewise compare their arguments, which evalf may leave without a single correct digit
-        # when they are equal: their arguments are evaluated each, the comparison is mpmath's
-        if not e.has(*variables) and not e.has(sp.Integral, sp.Max, sp.Min, sp.Piecewise) and _risky(e):
-            parts.setdefault(e, sp.Dummy("c"))
+        has_var, risky, blocked = classify(e)
+        if not has_var and risky and not blocked:
+            # a plain symbol, not a Dummy: one Dummy among lambdify's arguments makes it rename every argument,
+            # an xreplace over the whole expression each
+            if e not in parts:
+                name = next(f"_c{k}" for k in range(len(parts), len(parts) + len(taken) + 1) if f"_c{k}" not in taken)
+                parts[e] = sp.Symbol(name, real=True)
             return
         for a in e.args:
             walk(a)
@@ -88,7 +110,7 @@ class _Compiled:
     def __init__(self, variables: list[sp.Symbol], constants: list[sp.Symbol], expr: sp.Expr) -> None:
         # Rational terms in factored form: SymPy's antiderivatives come expanded (depth 3's B has the denominator
         # 54 a^3 s^2 - 36 a^2 s + 6 a = 6 a (1 - 3 a s)^2), which cancels to nothing next to a pole (1 - 3 a s ~ a).
-        terms = tuple(sp.factor(t) if variables and t.is_rational_function() and not t.is_number else t
+        terms = tuple(sp.factor(t) if variables and _small(t) and t.is_rational_function() and not t.is_number else t
                       for t in sp.Add.make_args(expr))
         expr = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
         body, parts = _hoist(expr, variables)
@@ -98,9 +120,9 @@ class _Compiled:
         names = [*variables, *constants, *[d for d, _ in parts]]
         self.f = sp.lambdify(names, body, modules="mpmath")
         body_terms = sp.Add.make_args(body)
-        self.size = (sp.lambdify(names, sp.Add(*[sp.Abs(t) for t in body_terms]), modules="mpmath")
+        self.size = (sp.lambdify(names, sp.Add(*[sp.Abs(t, evaluate=False) for t in body_terms]), modules="mpmath")
                      if len(body_terms) > 1 and variables else None)
-        self._cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._cache: dict[tuple[Any, ...], Any] = {}
 
     def _parts(self, consts: tuple[Any, ...]) -> tuple[Any, ...]:
         if not self.parts:
@@ -119,12 +141,24 @@ class _Compiled:
         except PrecisionExhausted:
             raise NumericalError(f"a part of the constants, one of {self.parts}, cancels beyond {4 * scale + 100} "
                                  f"extra digits at {dict(zip(self.constants, consts, strict=True))}") from None
+        return self._remember(key, out)
+
+    def _remember(self, key: tuple[Any, ...], value: Any) -> Any:
         if len(self._cache) >= _HOIST_CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
-        self._cache[key] = out
-        return out
+        self._cache[key] = value
+        return value
 
     def __call__(self, *xs: Any) -> Any:
+        if self.n_args == len(self.constants):  # constants only: one value per constants and precision
+            key = ("value", *xs, mpmath.mp.prec)
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = self._remember(key, self._evaluate(*xs))
+            return hit
+        return self._evaluate(*xs)
+
+    def _evaluate(self, *xs: Any) -> Any:
         extra_args = self._parts(xs[self.n_args - len(self.constants):self.n_args])
         value = self.f(*xs, *extra_args)
         if self.size is None:
@@ -143,6 +177,11 @@ class _Compiled:
             with mpmath.workdps(mpmath.mp.dps + extra):
                 value = self.f(*xs, *self._parts(xs[self.n_args - len(self.constants):self.n_args]))
         return +value
+
+
+def _small(e: sp.Expr) -> bool:
+    """Small enough to factor (multivariate factoring is exponential in the worst case)."""
+    return sp.count_ops(e) <= _FACTOR_MAX_OPS
 
 
 def _to_mpmath(x: sp.Expr) -> Any:

@@ -181,7 +181,8 @@ def derive(p: Parametrization) -> Regularizer:
     alpha**2/2 + beta*asinh(beta/(2*alpha**2))/4 - sqrt(4*alpha**4 + beta**2)/4
     """
     curve = solve_curve(p)
-    conjugate = tidy_in(curve.B, SIGMA) if curve.explicit and _elementary(curve.B) else curve.B
+    conjugate = (tidy_in(curve.B, SIGMA) if curve.explicit and _elementary(curve.B)
+                 and sp.count_ops(curve.B) <= _TIDY_MAX_OPS else curve.B)
     inversion = invert_curve(curve) if curve.sigma_is_closed else None
     if inversion is not None:
         if inversion.method == "exp-quadratic":
@@ -192,13 +193,17 @@ def derive(p: Parametrization) -> Regularizer:
             B_beta = B_beta.subs(curve.param, inversion.param_of_beta)
         grad_Q = inversion.sigma_of_beta
         Q = BETA * grad_Q - B_beta
-        Q = tidy_in(Q, BETA) if _elementary(Q) else Q
+        Q = tidy_in(Q, BETA) if _elementary(Q) and sp.count_ops(Q) <= _TIDY_MAX_OPS else Q
         return Regularizer(p, curve, _kind(Q, grad_Q, curve.sigma), Q, grad_Q, conjugate, inversion, None)
     root = sp.Function(f"{curve.param.name}")(BETA)
     grad_Q = curve.sigma.subs(curve.param, root) if not curve.explicit else root
     Q = BETA * grad_Q - curve.B.subs(curve.param, root)
     kind = _kind(Q, grad_Q, curve.b, curve.sigma)
     return Regularizer(p, curve, kind, Q, grad_Q, conjugate, None, root)
+
+
+#: Largest closed form (in SymPy operations) that is collected and tidied; larger ones are kept as derived.
+_TIDY_MAX_OPS = 150
 
 
 def _elementary(e: sp.Expr) -> bool:
@@ -212,6 +217,6 @@ def _kind(Q: sp.Expr, grad_Q: sp.Expr, *defining: sp.Expr) -> Kind:
         return "quadrature"
     if any(e.has(MonotoneRoot) for e in parts):
         return "implicit"
-    if any(isinstance(a, AppliedUndef) for e in (Q, grad_Q) for a in sp.preorder_traversal(e)):
+    if any(e.atoms(AppliedUndef) for e in (Q, grad_Q)):
         return "legendre"
     return "closed"

@@ -65,20 +65,22 @@ def monotone_root(g: Callable[[Any], Any], p0: Any, domain: tuple[Any, Any], inc
     up = (g0 < 0) == increasing  # move towards the side where g changes sign
     end = mpmath.mpf(domain[1] if up else domain[0])
     sign = 1 if up else -1
-    a, q = _bracket(g, p0, g0, end, sign, what)
+    d0 = dg(p0) if dg is not None else 0
+    newton = abs(g0 / d0) if d0 and mpmath.isfinite(d0) else mpmath.inf
+    a, q = _bracket(g, p0, g0, end, sign, what, first_step=2 * newton)
     lo, hi = (a, q) if a < q else (q, a)
     if dg is not None:
-        return _safeguarded_newton(g, dg, lo, hi, increasing)
+        return _safeguarded_newton(g, dg, lo, hi, increasing, start=a)
     return _bisect_then_anderson(g, lo, hi, increasing)
 
 
-def _bracket(g: Callable[[Any], Any], p0: mpmath.mpf, g0: Any, end: mpmath.mpf, sign: int, what: str
-             ) -> tuple[mpmath.mpf, mpmath.mpf]:
+def _bracket(g: Callable[[Any], Any], p0: mpmath.mpf, g0: Any, end: mpmath.mpf, sign: int, what: str, *,
+             first_step: Any = mpmath.inf) -> tuple[mpmath.mpf, mpmath.mpf]:
     """``(a, q)``: ``g(a)`` has the sign of ``g0``, ``g(q)`` the other (or is 0); geometric steps on an infinite
-    side, exponent-doubling steps towards a finite end."""
+    side (the first one twice the Newton step when it is known), exponent-doubling steps towards a finite end."""
     a = p0
     if mpmath.isinf(end):
-        step = max(mpmath.mpf(1), abs(p0))
+        step = min(max(mpmath.mpf(1), abs(p0)), first_step)
         for _ in range(MAX_BRACKET_STEPS):
             q = a + sign * step
             gq = g(q)
@@ -120,8 +122,15 @@ def _bisect_then_anderson(g: Callable[[Any], Any], lo: mpmath.mpf, hi: mpmath.mp
 
 
 def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: mpmath.mpf, hi: mpmath.mpf,
-                        increasing: bool) -> mpmath.mpf:
-    x = (lo + hi) / 2
+                        increasing: bool, start: Any = None) -> mpmath.mpf:
+    """Newton steps kept inside the bracket ``(lo, hi)`` (bisection when a step would leave it).
+
+    Converged when a step is below the working precision relative to the iterate, or, for a root at (or next to)
+    zero where no relative accuracy exists, when the steps stop shrinking at the rounding level of the bracket.
+    """
+    x = start if start is not None and lo <= start <= hi else (lo + hi) / 2
+    floor = (abs(lo) + abs(hi)) * mpmath.eps * 8
+    last = mpmath.inf
     for _ in range(4 * mpmath.mp.prec):
         gx = g(x)
         if gx == 0:
@@ -131,11 +140,14 @@ def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: m
         else:
             lo = x
         d = dg(x)
-        step = x - gx / d if d != 0 else None
-        new = step if step is not None and lo < step < hi else (lo + hi) / 2
-        if abs(new - x) <= abs(new) * mpmath.eps * 4 or hi - lo <= abs(new) * mpmath.eps * 4:
+        dx = gx / d if d != 0 else None
+        if dx is not None and (abs(dx) <= abs(x) * mpmath.eps * 4 or abs(dx) <= floor):
+            return x - dx if lo <= x - dx <= hi else x
+        new = x - dx if dx is not None and lo < x - dx < hi else (lo + hi) / 2
+        move = abs(new - x)
+        if hi - lo <= abs(new) * mpmath.eps * 4 or (move <= floor and move >= last / 2):
             return new
-        x = new
+        x, last = new, move
     return x
 
 
@@ -202,8 +214,11 @@ class MonotoneRoot(sp.Function):
             return sp.Float(_evaluate_root(f, df, *numbers), precision=prec)
 
     @staticmethod
-    def _imp_(F: Callable[[Any], Any], dF: Callable[[Any], Any] | Any, *rest: Any) -> mpmath.mpf:
-        """The numeric evaluation ``lambdify`` calls (mpmath): ``(F, dF, s, w0, lo, hi)`` or ``(F, s, w0, lo, hi)``."""
+    def _imp_(F: Any, dF: Any, *rest: Any) -> mpmath.mpf:
+        """The numeric evaluation ``lambdify`` calls (mpmath): ``(F, dF, s, w0, lo, hi)``, ``(F, s, w0, lo, hi)``,
+        or ``("quadrature", q, s, w0, lo, hi)`` for ``F(w) = int_w0^w q``."""
+        if F == "quadrature":
+            return _quadrature_root(dF, *rest)
         if not callable(dF):
             return _evaluate_root(F, None, dF, *rest)
         return _evaluate_root(F, dF, *rest)
@@ -211,6 +226,12 @@ class MonotoneRoot(sp.Function):
     def _mpmathcode(self, printer: Any) -> str:
         F, s, w0, lo, hi = self.args
         v = F.variables[0]
+        if isinstance(F.expr, sp.Integral) and F.expr.limits[0][1:] == (w0, v):
+            tau = F.expr.limits[0][0]
+            q = f"(lambda {printer._print(tau)}: {printer._print(F.expr.function)})"
+            others = ", ".join(printer._print(e) for e in (s, w0, lo, hi))
+            return f'MonotoneRoot("quadrature", {q}, {others})'
+
         body, dbody = printer._print(F.expr), printer._print(sp.diff(F.expr, v))
         name, others = printer._print(v), ", ".join(printer._print(e) for e in (s, w0, lo, hi))
         return f"MonotoneRoot((lambda {name}: {body}), (lambda {name}: {dbody}), {others})"
@@ -232,8 +253,39 @@ class MonotoneRoot(sp.Function):
                 rf"{printer._print(sp.Add(s, F.expr.xreplace({v: w0})))}\right]")
 
 
+#: Recent roots, keyed by the compiled ``F`` and the arguments at a precision: an expression often holds the same
+#: root several times (``b'`` has ``w(sigma)`` in two places), and a guarded sum is evaluated twice.
+_RECENT: dict[tuple[Any, ...], mpmath.mpf] = {}
+_RECENT_SIZE = 64
+#: The last root found for each compiled ``F``: the next solve starts there (a solver's iterates move little).
+_LAST_ROOT: dict[Any, mpmath.mpf] = {}
+
+
 def _evaluate_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any, w0: Any, lo: Any, hi: Any
                    ) -> mpmath.mpf:
+    """The root of ``F(w) - F(w0) = s`` in ``(lo, hi)`` at the caller's precision (cached; see :data:`_RECENT`)."""
+    return _recent(F, (s, w0, lo, hi), lambda: _solve_root(F, dF, s, w0, lo, hi))
+
+
+def _recent(F: Any, args: tuple[Any, ...], solve: Callable[[], mpmath.mpf]) -> mpmath.mpf:
+    """``solve()``, remembered by ``F`` (a lambda inside a lambdified expression: its code and the values it closes
+    over), ``args`` and the precision."""
+    cells = tuple(c.cell_contents for c in getattr(F, "__closure__", None) or ())
+    key = (getattr(F, "__code__", F), cells, *args, mpmath.mp.prec)
+    try:
+        hit = _RECENT.get(key)
+    except TypeError:  # an unhashable argument: no caching
+        return solve()
+    if hit is None:
+        hit = solve()
+        if len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[key] = hit
+    return hit
+
+
+def _solve_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any, w0: Any, lo: Any, hi: Any
+                ) -> mpmath.mpf:
     """The root of ``F(w) - F(w0) = s`` in ``(lo, hi)`` at the caller's precision, adding digits as needed.
 
     ``F(w) - F(w0)`` cancels when ``|F(w0)|`` is much larger than ``|s|``; the guard digits cover it up to
@@ -251,8 +303,11 @@ def _evaluate_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: 
                 continue
             slope = dF(w0_) if dF is not None else F(w0_ + mpmath.eps * max(1, abs(w0_))) - F0
             g = _shifted(F, F0 + s_)
+            last = _LAST_ROOT.get(getattr(F, "__code__", None))
+            begin = last if last is not None and lo < last < hi and mpmath.isfinite(last) else w0_
             try:
-                root = monotone_root(g, w0_, (lo, hi), bool(slope > 0), f"F(w) - F(w0) = {mpmath.nstr(s_, 8)}", dg=dF)
+                root = monotone_root(g, begin, (lo, hi), bool(slope > 0), f"F(w) - F(w0) = {mpmath.nstr(s_, 8)}",
+                                     dg=dF)
             except PrecisionShortfall as need:
                 if extra > MAX_ROOT_EXTRA_DIGITS:
                     raise NumericalError(
@@ -261,7 +316,42 @@ def _evaluate_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: 
                     ) from None
                 extra = max(2 * extra, need.digits)
                 continue
+        if hasattr(F, "__code__"):
+            _LAST_ROOT[F.__code__] = root
         return +root
+
+
+#: For each integrand of a quadrature root, the last point reached and the integral up to it: the next
+#: evaluation integrates only from there (a root solver's iterates, and successive roots, are close together).
+_ANCHORS: dict[tuple[Any, ...], tuple[mpmath.mpf, mpmath.mpf]] = {}
+
+
+def _quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi: Any) -> mpmath.mpf:
+    """The ``w`` in ``(lo, hi)`` with ``int_w0^w q = s`` (cached; see :data:`_RECENT`)."""
+    return _recent(q, ("quadrature", s, w0, lo, hi), lambda: _solve_quadrature_root(q, s, w0, lo, hi))
+
+
+def _solve_quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi: Any) -> mpmath.mpf:
+    """The ``w`` in ``(lo, hi)`` with ``int_w0^w q = s``, integrating incrementally from the last point reached
+    (Gauss-Legendre: ``q`` is smooth inside the interval, whose ends alone may be singular)."""
+    cells = tuple(c.cell_contents for c in getattr(q, "__closure__", None) or ())
+    with mpmath.workprec(mpmath.mp.prec + bits(GUARD_DIGITS)):
+        s_, w0_ = mpmath.mpf(s), mpmath.mpf(w0)
+        key = (getattr(q, "__code__", q), cells, w0_, mpmath.mp.prec)
+        anchor = _ANCHORS.get(key, (w0_, mpmath.mpf(0)))
+        if not lo < anchor[0] < hi:
+            anchor = (w0_, mpmath.mpf(0))
+
+        def G(w: mpmath.mpf) -> mpmath.mpf:
+            nonlocal anchor
+            value = anchor[1] + mpmath.quad(q, [anchor[0], w], method="gauss-legendre")
+            if mpmath.isfinite(value):
+                anchor = (w, value)
+            return value - s_
+
+        root = monotone_root(G, anchor[0], (lo, hi), bool(q(w0_) > 0), f"int q = {mpmath.nstr(s_, 8)}", dg=q)
+        _ANCHORS[key] = anchor
+    return +root
 
 
 def _shifted(F: Callable[[Any], Any], c: Any) -> Callable[[Any], Any]:

@@ -136,7 +136,9 @@ def _undo_compound(e: sp.Expr, t: sp.Expr, x: sp.Symbol, branch: _Branch) -> tup
         for _, g in terms:  # type: ignore[misc]
             if branch.sign(g) < 0:
                 raise MethodDoesNotApply(f"log({g}) is not real on the branch")
-        return sp.log(sp.Mul(*[g**c for c, g in terms])), t  # type: ignore[misc]
+        # sum c_i log g_i = k log(prod g_i^(c_i/k)) with k the rational gcd of the c_i: integer powers inside
+        k = sp.gcd_list([c for c, _ in terms])  # type: ignore[misc]
+        return sp.log(sp.Mul(*[g ** (c / k) for c, g in terms])), t / k  # type: ignore[misc]
     if e.is_rational_function(x):
         return x, _solve_rational(e, t, x, x, branch)
     z = sp.Dummy("z", positive=True)

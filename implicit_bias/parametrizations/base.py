@@ -240,6 +240,12 @@ class Parametrization:
                 raise ParametrizationError(
                     f"lr[{w}]={e}: learning-rate multipliers must be positive; use e.g. lr={{'{w}': 1}}"
                 )
+        value = self.phi.subs(self.w0)
+        if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or value.is_extended_real is False or value.has(sp.I):
+            raise ParametrizationError(
+                f"init={dict(zip(self.params, self.init, strict=True))}: phi = {self.phi} is not real and finite there "
+                f"(phi(w0) = {value}); start where phi is defined, e.g. with log(u) at u = alpha > 0"
+            )
         grad0 = [sp.expand(g.subs(self.w0)) for g in self.grad_phi]
         if all(g == 0 for g in grad0):
             raise CriticalInitializationError(
