@@ -61,7 +61,12 @@ def integrate(f, y0, S, *, s0=0, max_steps=400, smallest=1e-30):
     for _ in range(max_steps):
         if s == S:
             return y
-        H = mpmath.sign(S) * min(abs(H), abs(S - s))
+        try:  # a step moves the state by at most a fifth of its size (or of 1): extrapolation needs a resolved step
+            speed = max(abs(v) for v in f(y)[:-1])
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            raise _NoStep(f"the flow is not defined at sigma = {mpmath.nstr(s, 10)}") from None
+        limit = max(1, *(abs(v) for v in y[:-1])) / (5 * speed) if speed else abs(S - s)
+        H = mpmath.sign(S) * min(abs(H), abs(S - s), limit)
         try:
             new = _gbs_step(f, y, H, tol)
         except (ZeroDivisionError, OverflowError, ValueError, TypeError):  # complex or infinite values: no step
@@ -180,6 +185,7 @@ alphas = st.sampled_from(["0.1", "0.3", "0.7", "1.3"])
 @example(p=ib.Parametrization.from_expr("u**2 + v", ["u", "v"], {"u": "alpha", "v": 0}), alpha="0.7")
 @example(p=ib.Parametrization.from_expr("exp(u) - sinh(v)", ["u", "v"], {"u": "alpha", "v": "alpha"},
                                         {"u": 3, "v": 2}), alpha="0.3")
+@example(p=ib.Parametrization.from_expr("1/2*exp(3*u)", ["u"], {"u": "2*alpha"}, {"u": 3}), alpha="1.3")
 @example(p=ib.Parametrization.from_expr("-cosh(u) - cosh(v)", ["u", "v"], {"u": "alpha/2", "v": "alpha/2"}),
          alpha="0.7")
 def test_random_separable_model_agrees_with_its_flow(p, alpha):
@@ -194,11 +200,21 @@ def test_two_hundred_draws_at_least_95_percent_derived():
               suppress_health_check=list(HealthCheck))
     @given(p=separable_models(), alpha=alphas)
     def draw(p, alpha):
-        outcomes.append((judge(p, alpha), command(p)))
+        try:
+            outcome = judge(p, alpha)
+        except AssertionError as exc:  # recorded, so that one run reports every draw
+            outcome = f"WRONG at alpha={alpha}: {exc}"
+        except Exception as exc:  # an internal error is what this test counts
+            outcome = f"INTERNAL ERROR at alpha={alpha}: {type(exc).__name__}: {exc}"
+        outcomes.append((outcome, command(p)))
 
     draw()
     derived = sum(o == "derived" for o, _ in outcomes) / len(outcomes)
-    print(f"\n{len(outcomes)} draws, {derived:.1%} derived; declined: {[c for o, c in outcomes if o != 'derived']}")
+    print(f"\n{len(outcomes)} draws, {derived:.1%} derived")
+    for o, c in outcomes:
+        if o != "derived":
+            print(f"  {o[:300]}\n    {c}")
+    assert not [o for o, _ in outcomes if o.startswith(("WRONG", "INTERNAL"))]
     assert len(outcomes) >= 190
     assert derived >= 0.95
 

@@ -131,6 +131,9 @@ def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: m
     x = start if start is not None and lo <= start <= hi else (lo + hi) / 2
     floor = (abs(lo) + abs(hi)) * mpmath.eps * 8
     last = mpmath.inf
+    # Newton far from the root of a steep function creeps (exp: steps of 1/2 from far out): when three steps in a
+    # row have not halved the bracket, the next one bisects
+    reference, creeping = hi - lo, 0
     for _ in range(4 * mpmath.mp.prec):
         gx = g(x)
         if gx == 0:
@@ -143,12 +146,16 @@ def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: m
         dx = gx / d if d != 0 else None
         if dx is not None and (abs(dx) <= abs(x) * mpmath.eps * 4 or abs(dx) <= floor):
             return x - dx if lo <= x - dx <= hi else x
-        new = x - dx if dx is not None and lo < x - dx < hi else (lo + hi) / 2
+        if hi - lo <= reference / 2:
+            reference, creeping = hi - lo, 0
+        else:
+            creeping += 1
+        new = x - dx if dx is not None and lo < x - dx < hi and creeping < 3 else (lo + hi) / 2
         move = abs(new - x)
         if hi - lo <= abs(new) * mpmath.eps * 4 or (move <= floor and move >= last / 2):
             return new
         x, last = new, move
-    return x
+    raise NumericalError(f"Newton's method did not converge in ({mpmath.nstr(lo, 10)}, {mpmath.nstr(hi, 10)})")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -288,8 +295,9 @@ def _solve_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any
                 ) -> mpmath.mpf:
     """The root of ``F(w) - F(w0) = s`` in ``(lo, hi)`` at the caller's precision, adding digits as needed.
 
-    ``F(w) - F(w0)`` cancels when ``|F(w0)|`` is much larger than ``|s|``; the guard digits cover it up to
-    ``GUARD_DIGITS``, and beyond that the evaluation runs with as many more as it loses.
+    ``F(w) - F(w0)`` cancels when ``|F(w0)|`` is much larger than ``|s|`` (a small ``sigma``, or a start where ``F``
+    is huge, e.g. ``F ~ exp(2 w0)`` for ``tanh`` at a large ``w0``); up to ``GUARD_DIGITS`` lost digits are carried,
+    beyond that the time is integrated instead, ``int_w0^w F'``, which does not cancel.
     """
     target = mpmath.mp.dps
     extra = GUARD_DIGITS
@@ -298,6 +306,8 @@ def _solve_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any
             s_, w0_ = mpmath.mpf(s), mpmath.mpf(w0)
             F0 = F(w0_)
             lost = mpmath.log10(abs(F0) / abs(s_)) if s_ != 0 and F0 != 0 else 0
+            if lost > GUARD_DIGITS // 2 and dF is not None:
+                break
             if lost > extra - GUARD_DIGITS // 2:
                 extra = int(lost) + GUARD_DIGITS
                 continue
@@ -317,8 +327,11 @@ def _solve_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any
                 extra = max(2 * extra, need.digits)
                 continue
         if hasattr(F, "__code__"):
+            if len(_LAST_ROOT) >= _RECENT_SIZE:
+                _LAST_ROOT.pop(next(iter(_LAST_ROOT)))
             _LAST_ROOT[F.__code__] = root
         return +root
+    return _quadrature_root(dF, s, w0, lo, hi)
 
 
 #: For each integrand of a quadrature root, the last point reached and the integral up to it: the next
@@ -350,6 +363,8 @@ def _solve_quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi
             return value - s_
 
         root = monotone_root(G, anchor[0], (lo, hi), bool(q(w0_) > 0), f"int q = {mpmath.nstr(s_, 8)}", dg=q)
+        if len(_ANCHORS) >= _RECENT_SIZE:
+            _ANCHORS.pop(next(iter(_ANCHORS)))
         _ANCHORS[key] = anchor
     return +root
 
