@@ -8,7 +8,7 @@ asinh(beta/(2*alpha**2))/4
 import importlib
 from typing import Any
 
-from .derive import BETA, SIGMA, CheckResult, Regularizer, derive
+from .derive import CheckResult, Regularizer, derive
 from .derive.explicit import ExplicitRegularizer, explicit_regularizer
 from .derive.limits import Limit, Limits
 from .derive.numeric import NumericRegularizer
@@ -23,9 +23,10 @@ from .errors import (
     ParametrizationError,
     ParseError,
 )
-from .parametrizations import ALPHA, Parametrization, diagonal, positive, product, single_neuron
+from .parametrizations import Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
 from .problems import SparseRegression, sparse_regression
+from .symbols import ALPHA, BETA, SIGMA
 from .verify import VerifyReport, verify
 
 __version__ = "0.1.0"

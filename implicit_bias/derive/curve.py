@@ -22,13 +22,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..errors import DerivationError, MethodDoesNotApply
-from ..parametrizations.base import Parametrization, combine_real_radicals
+from ..parametrizations.base import Parametrization
+from ..symbols import SIGMA, combine_real_radicals
 
 __all__ = ["CURVE_METHODS", "SIGMA", "CurveMethod", "DualCurve", "solve_curve"]
-
-#: The dual variable: ``grad Q(beta) = sigma`` at ``beta = b(sigma)``.
-SIGMA = sp.Symbol("sigma", real=True)
-
 
 @dataclass(frozen=True)
 class DualCurve:

@@ -23,7 +23,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import ImplicitBiasError
-from .invert import BETA, tidy
+from ..symbols import BETA, tidy
 
 if TYPE_CHECKING:  # pragma: no cover
     from .regularizer import Regularizer

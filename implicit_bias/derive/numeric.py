@@ -18,7 +18,7 @@ import sympy as sp
 from .._precision import DEFAULT_DPS, GUARD_DIGITS
 from .._validation import check_dps
 from ..errors import InputError, NumericalError
-from .invert import BETA
+from ..symbols import BETA
 
 if TYPE_CHECKING:  # pragma: no cover
     from .regularizer import Regularizer

@@ -16,8 +16,9 @@ import sympy as sp
 
 from .._precision import DEFAULT_DPS
 from ..parametrizations.base import Parametrization
-from .curve import SIGMA, DualCurve, solve_curve
-from .invert import BETA, Inversion, invert_curve, tidy, tidy_in
+from ..symbols import BETA, SIGMA, tidy, tidy_in
+from .curve import DualCurve, solve_curve
+from .invert import Inversion, invert_curve
 
 if TYPE_CHECKING:  # pragma: no cover
     from .check import CheckResult

@@ -16,22 +16,9 @@ import sympy as sp
 
 from .._parse import parse_expr
 from ..errors import CriticalInitializationError, ParametrizationError
+from ..symbols import ALPHA, combine_real_radicals
 
 __all__ = ["ALPHA", "Parametrization", "combine_real_radicals", "param_symbol", "shape_symbol"]
-
-
-def combine_real_radicals(prod: sp.Expr) -> sp.Expr:
-    """Combine a product of real initial values into one radical: ``sqrt(x) sqrt(y) = sqrt(x y)``.
-
-    Valid for products of the (real) initial values, whose radicands are therefore non-negative;
-    not for arbitrary expressions.
-    """
-    combined = sp.powsimp(sp.expand(prod), force=True)
-    combined = combined.replace(lambda e: e.is_Pow and not e.exp.is_Integer, lambda e: sp.Pow(sp.expand(e.base), e.exp))
-    return sp.radsimp(sp.expand(combined))
-
-#: The initialization scale: every initialization is an expression in this positive symbol.
-ALPHA = sp.Symbol("alpha", positive=True)
 
 _RESERVED = {"alpha", "beta", "sigma", "s", "t"}
 

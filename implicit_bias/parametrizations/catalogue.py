@@ -13,7 +13,8 @@ import sympy as sp
 
 from .._parse import parse_expr
 from ..errors import ParametrizationError
-from .base import ALPHA, Parametrization, param_symbol, shape_symbol
+from ..symbols import ALPHA
+from .base import Parametrization, param_symbol, shape_symbol
 
 __all__ = ["diagonal", "positive", "product", "single_neuron"]
 
