@@ -361,11 +361,11 @@ def _real(v: Any, what: str, at: Any) -> mpmath.mpf:
 
 
 def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain: tuple[mpmath.mpf, mpmath.mpf],
-                   increasing: bool, what: str, dg: Callable[[mpmath.mpf], mpmath.mpf] | None = None) -> mpmath.mpf:
+                   increasing: bool, what: str, dg: Callable[[mpmath.mpf], mpmath.mpf]) -> mpmath.mpf:
     """The root of a monotone ``g`` on the open ``domain``, starting from ``p0`` inside it.
 
-    With the derivative ``dg``, the bracket is refined by Newton steps that fall back to bisection
-    whenever a step would leave it (quadratic convergence, never lost).
+    Once bracketed, the root is refined by Newton steps on ``g`` with derivative ``dg`` that fall back to
+    bisection whenever a step would leave the bracket (quadratic convergence, never lost).
     """
     p0 = mpmath.mpf(p0)
     g0 = g(p0)
@@ -399,26 +399,7 @@ def _monotone_root(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, domain
         else:
             raise NumericalError(f"could not bracket the root of {what}")
     lo, hi = (a, q) if a < q else (q, a)
-    if dg is not None:
-        return _safeguarded_newton(g, dg, lo, hi, increasing)
-    # bisection in the leading digits, then a fast bracketing solver
-    for _ in range(mpmath.mp.prec + 20):
-        mid = (lo + hi) / 2
-        if hi - lo <= abs(mid) * mpmath.eps * 8 or mid in (lo, hi):
-            break
-        gm = g(mid)
-        if gm == 0:
-            return mid
-        if (gm > 0) == increasing:
-            hi = mid
-        else:
-            lo = mid
-        if hi - lo < (abs(lo) + abs(hi)) * mpmath.mpf(2) ** (-40):
-            try:
-                return mpmath.findroot(g, (lo, hi), solver="anderson")
-            except (ValueError, ZeroDivisionError):
-                continue
-    return (lo + hi) / 2
+    return _safeguarded_newton(g, dg, lo, hi, increasing)
 
 
 def _safeguarded_newton(g: Callable[[mpmath.mpf], mpmath.mpf], dg: Callable[[mpmath.mpf], mpmath.mpf],

@@ -179,21 +179,6 @@ class Parametrization:
         """``<grad phi(w0), eta grad phi(w0)>``: the per-coordinate tangent kernel at initialization."""
         return sp.expand(sum(e * g.subs(self.w0) ** 2 for e, g in zip(self.lr, self.grad_phi, strict=True)))
 
-    def numeric_model(self) -> dict[str, Any]:
-        """The expressions a numerical integrator needs, with no derivation attached.
-
-        Returns a dict with ``phi``, ``grad_phi``, ``params``, ``init``, ``lr`` and ``constants``
-        (SymPy objects); :mod:`implicit_bias.flow` turns them into compiled callables.
-        """
-        return {
-            "phi": self.phi,
-            "grad_phi": self.grad_phi,
-            "params": self.params,
-            "init": self.init,
-            "lr": self.lr,
-            "constants": self.constants,
-        }
-
     # ------------------------------------------------------------------ validation
     def _validate(self) -> None:
         if not self.params:
