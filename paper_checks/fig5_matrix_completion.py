@@ -107,11 +107,11 @@ def run(ctx: Context) -> list[Outcome]:
     ok_where = len(found) >= 3 and all(WINDOW[0] <= x <= WINDOW[1] for _k, x in found)
     gamma = -fit_slope([k for k, _ in found], [x / k for k, x in found]) if len(found) >= 2 else None
     ok_gamma = gamma is not None and abs(gamma - 1) < GAMMA_TOL
-    unconverged = sum(s != "converged" for row in res["status"] for s in row)
+    unconverged = sum(s != "success" for row in res["status"] for s in row)
     cc = res["cross_check"]
     halving = cc["gd_vs_flow"][1] / cc["gd_vs_flow"][0]
     ok_cc = (unconverged == 0 and cc["radau_vs_lsoda"] <= RADAU_TOL and cc["gd_vs_flow"][1] <= GD_TOL
-             and GD_HALVING[0] <= halving <= GD_HALVING[1] and all(s == "converged" for s in cc["gd_status"]))
+             and GD_HALVING[0] <= halving <= GD_HALVING[1] and all(s == "success" for s in cc["gd_status"]))
     cross_txt = ", ".join(f"k={k}: {'-' if x is None else fmt(x, 2)}" for k, x in zip(ks, crossings, strict=True))
     return [
         Outcome(NAME, "rich corner (alpha^2 k <= 1e-2): ||M||_* ~ ||Y*||_* (least nuclear norm)",

@@ -101,7 +101,7 @@ def run(ctx: Context) -> list[Outcome]:
                 "0", f"max dev <= {SPLINE_TOL}", all(r["spline_max_dev"] <= SPLINE_TOL for r in rich)),
         Outcome(NAME, "kernel limit (alpha = 10): smoother, not the linear spline; equals the linearized interpolant",
                 f"min dev from spline {fmt(kernel_dev, 3)}; max |net - kernel fit| {fmt(kernel_agree, 3)}; "
-                f"converged {sum(r['converged'] for r in kern)}/{len(kern)}",
+                f"converged {sum(r['success'] for r in kern)}/{len(kern)}",
                 f"dev > {KERNEL_MIN_DEV}; |net - kernel fit| small next to the scalings' spread {fmt(spread_k, 3)}",
                 f"<= {KERNEL_AGREE} x spread", kernel_dev > KERNEL_MIN_DEV and kernel_agree <= KERNEL_AGREE * spread_k),
         Outcome(NAME, "kernel fits depend on the layer scaling, rich fits do not",

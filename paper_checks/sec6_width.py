@@ -136,7 +136,7 @@ def run(ctx: Context) -> list[Outcome]:
     refs = width_references(PROBLEM["d"], PROBLEM["n"], PROBLEM["sparsity"], PROBLEM["problem_seed"])
     mus = dict(zip(mu_scales, mu_list, strict=True))
     flow_worst = max(p["flow_vs_Q"] for p in flows)
-    not_converged = sum(p["flow_status"] != "converged" for p in flows)
+    not_converged = sum(p["flow_status"] != "success" for p in flows)
     save_result(ctx, NAME, {"sizes": z, "refs": refs, "flow_vs_Q_max": flow_worst, "not_converged": not_converged,
                             "theorem4_vs_theorem1": _theorem4_vs_theorem1(),
                             **_analyse(z, flows, limits, mus, refs)})

@@ -93,7 +93,7 @@ def run(ctx: Context) -> list[Outcome]:
     found = [c for c in xs if c is not None]
     shifts = len(found) == len(xs) and all(a < b for a, b in itertools.pairwise(found))
     runs = [r for pts in res["circle"].values() for rs in pts for r in rs]
-    n_conv = sum(r["converged"] for r in runs)
+    n_conv = sum(r["success"] for r in runs)
     halved = sum(r["halvings"] > 0 for r in runs)
     dg = res["digits"]
     small, large = dg["networks"][0], dg["networks"][-1]

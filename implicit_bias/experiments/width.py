@@ -49,6 +49,7 @@ from ..derive.numeric import NumericRegularizer
 from ..errors import InputError
 from ..parametrizations import Parametrization
 from ..problems import sparse_regression
+from ..results import Status
 
 __all__ = [
     "CompletionPoint",
@@ -78,7 +79,6 @@ __all__ = [
 _CHUNK = 1 << 15
 
 
-# ----------------------------------------------------------------------------------------------- validation
 # ------------------------------------------------------------------------------ the width-k coordinate (engine)
 def wide_unit() -> Parametrization:
     """One coordinate of the wide parallel network, reduced to the two numbers its flow depends on.
@@ -187,6 +187,12 @@ def init_scales(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --------------------------------------------------------------------------------------- the wide flow (U, V)
+def _ivp_status(sol: Any) -> dict[str, str]:
+    """``status`` and ``message`` of a scipy ``solve_ivp`` run whose terminal event is "the residual reached tol"."""
+    status = {1: Status.SUCCESS, 0: Status.MAX_TIME}.get(sol.status, Status.FAILED)
+    return {"status": str(status), "message": str(sol.message)}
+
+
 def wide_flow(U0: np.ndarray, V0: np.ndarray, X: np.ndarray, y: np.ndarray, *, rtol: float = 1e-12,
               tol: float = 1e-10, t_max: float = 1e7) -> dict:
     """Gradient flow of ``0.5 ||X beta - y||^2``, ``beta_i = sum_j U_ij V_ij``, on the actual ``U, V`` (float64).
@@ -196,14 +202,16 @@ def wide_flow(U0: np.ndarray, V0: np.ndarray, X: np.ndarray, y: np.ndarray, *, r
     Returns
     -------
     dict
-        ``beta`` (list), ``residual``, ``time``, ``nfev`` and ``status`` (``"converged"`` or ``"t_max"``).
+        ``beta`` (list), ``residual``, ``time``, ``nfev``, ``status`` (a :class:`~implicit_bias.results.Status`
+        value: ``"success"`` once the residual reached ``tol``, ``"max_time"`` at the horizon ``t_max``,
+        ``"failed"`` if the integrator stopped) and ``message``.
 
     Examples
     --------
     >>> U, V = wide_init(3, 4, 0.3, 0)
     >>> out = wide_flow(U, V, np.array([[1.0, 2.0, 0.5]]), np.array([1.0]))
     >>> out["status"], out["residual"] < 1e-9
-    ('converged', True)
+    ('success', True)
     """
     U0, V0 = np.asarray(U0, dtype=float), np.asarray(V0, dtype=float)
     X, y = np.atleast_2d(np.asarray(X, dtype=float)), np.asarray(y, dtype=float).ravel()
@@ -234,7 +242,7 @@ def wide_flow(U0: np.ndarray, V0: np.ndarray, X: np.ndarray, y: np.ndarray, *, r
     z = sol.y[:, -1]
     W = z.reshape(2, d, k)
     return {"beta": np.einsum("ij,ij->i", W[0], W[1]).tolist(), "residual": residual(z), "time": float(sol.t[-1]),
-            "nfev": int(sol.nfev), "status": "converged" if sol.status == 1 else "t_max"}
+            "nfev": int(sol.nfev), **_ivp_status(sol)}
 
 
 # -------------------------------------------------------------------------------------- reference solutions
@@ -443,7 +451,8 @@ def completion_flow(G0: np.ndarray, Y: np.ndarray, mask: np.ndarray, *, tol: flo
     Returns
     -------
     dict
-        ``M`` (nested list), ``residual`` (relative RMS), ``time``, ``nfev``, ``status`` (``"converged"``/``"t_max"``).
+        ``M`` (nested list), ``residual`` (relative RMS), ``time``, ``nfev``, ``status`` (``"success"``,
+        ``"max_time"`` at the horizon ``t_max`` or ``"failed"``, as in :func:`wide_flow`) and ``message``.
     """
     Y, mask, d = _check_completion(Y, mask)
     G0 = np.asarray(G0, dtype=float)
@@ -492,7 +501,7 @@ def completion_flow(G0: np.ndarray, Y: np.ndarray, mask: np.ndarray, *, tol: flo
                     events=done)
     z = sol.y[:, -1]
     return {"M": full(z)[:d, d:].tolist(), "residual": residual(z), "time": float(sol.t[-1]), "nfev": int(sol.nfev),
-            "status": "converged" if sol.status == 1 else "t_max"}
+            **_ivp_status(sol)}
 
 
 def completion_gd(U0: np.ndarray, V0: np.ndarray, Y: np.ndarray, mask: np.ndarray, *, step_fraction: float = 0.05,
@@ -501,7 +510,7 @@ def completion_gd(U0: np.ndarray, V0: np.ndarray, Y: np.ndarray, mask: np.ndarra
     ``||U||_op^2 + ||V||_op^2 + ||R||_op`` of the loss's curvature (a forward-Euler step of the flow).
 
     Returns ``M``, ``residual`` (relative RMS on the observed entries), ``steps``, ``time`` (sum of steps) and
-    ``status``.
+    ``status`` (``"success"`` once the residual reached ``tol``, ``"max_iter"`` after ``max_steps``).
     """
     Y, mask, d = _check_completion(Y, mask)
     U, V = np.array(U0, dtype=float), np.array(V0, dtype=float)
@@ -522,7 +531,7 @@ def completion_gd(U0: np.ndarray, V0: np.ndarray, Y: np.ndarray, mask: np.ndarra
         U, V = U - eta * (R @ V), V - eta * (R.T @ U)
         t += eta
     return {"M": (U @ V.T).tolist(), "residual": res, "steps": steps, "time": t,
-            "status": "converged" if res <= tol else "max_steps"}
+            "status": str(Status.SUCCESS if res <= tol else Status.MAX_ITER)}
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,8 @@ def plot_fig7(result: dict[str, Any]) -> Figure:
     for ax, s in zip(axes[0], scalings, strict=True):
         runs = sorted((r for r in result["runs"] if r["scaling"] == s), key=lambda r: r["log10_alpha"])
         for r in runs:
-            tail = "" if r["converged"] else f" (loss {r['final_loss']:.1e})"
-            ax.plot(r["grid"], r["f"], "-" if r["converged"] else ":", label=f"alpha = 1e{r['log10_alpha']:g}{tail}")
+            tail = "" if r["success"] else f" (loss {r['final_loss']:.1e})"
+            ax.plot(r["grid"], r["f"], "-" if r["success"] else ":", label=f"alpha = 1e{r['log10_alpha']:g}{tail}")
         r0 = runs[0]
         ax.plot(r0["x_train"], r0["y_train"], "ko", label="data / linear spline")
         ax.plot(r0["x_train"], r0["y_train"], "k-", lw=0.5)
