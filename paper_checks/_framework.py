@@ -1,4 +1,9 @@
-"""The small framework every paper check uses: a context in, outcomes out, one Markdown report."""
+"""The small framework every paper check uses: a context in, outcomes out, one Markdown report.
+
+A check is the module ``paper_checks/<paper>/<claim>.py``, named ``"<paper>.<claim>"`` in :data:`CHECKS`
+(``<paper>`` a key such as ``woodworth2020``). The first paragraph of the paper subpackage's docstring is its
+citation, used as the heading of its part of the report.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
+__all__ = ["CHECKS", "Context", "Outcome", "paper_of", "paper_title", "run_checks", "write_report"]
 
-#: The checks in report order: module names under ``paper_checks``.
-CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4_depth", "fig1_sparse", "fig2_explicit",
-                           "fig3_depth", "fig3c_depth_recovery", "sec6_width", "fig5_matrix_completion",
-                           "sec7_relu", "fig7_univariate")
+#: The checks in report order: ``"<paper>.<claim>"``, the module ``paper_checks/<paper>/<claim>.py``.
+CHECKS: tuple[str, ...] = (
+    "woodworth2020.thm1_hypentropy",
+    "woodworth2020.thm2_bounds",
+    "woodworth2020.thm3_shape",
+    "woodworth2020.thm4_depth",
+    "woodworth2020.fig1_sparse",
+    "woodworth2020.fig2_explicit",
+    "woodworth2020.fig3_depth",
+    "woodworth2020.fig3c_depth_recovery",
+    "woodworth2020.sec6_width",
+    "woodworth2020.fig5_matrix_completion",
+    "woodworth2020.sec7_relu",
+    "woodworth2020.fig7_univariate",
+)
+
+
+def paper_of(name: str) -> str:
+    """The paper key of a check name: ``"woodworth2020.fig1_sparse"`` -> ``"woodworth2020"``."""
+    return name.split(".", 1)[0]
+
+
+def paper_title(paper: str) -> str:
+    """The first paragraph of the paper subpackage's docstring (its citation) on one line, or the key."""
+    try:
+        doc = importlib.import_module(f"paper_checks.{paper}").__doc__ or ""
+    except ImportError:
+        doc = ""
+    return " ".join(doc.strip().split("\n\n")[0].split()) or paper
 
 
 @dataclass(frozen=True)
@@ -78,14 +108,27 @@ def run_checks(names: Sequence[str], ctx: Context) -> list[Outcome]:
 
 
 def write_report(outcomes: Sequence[Outcome], ctx: Context, *, command: str) -> Path:
-    """Write ``report.md`` (PASS/FAIL table, then each check's figures) into ``ctx.out``."""
+    """Write ``report.md`` into ``ctx.out``: a summary, then per paper its PASS/FAIL table and its figures."""
     lines = [
-        "# Paper checks: Kernel and Rich Regimes in Overparametrized Models (Woodworth et al. 2020)",
+        "# Paper checks",
         "",
         f"Produced by `{command}` ({'quick' if ctx.quick else 'full'} sizes). "
         f"{sum(o.verdict == 'PASS' for o in outcomes)} of {len(outcomes)} claims PASS, "
         f"{sum(o.verdict == 'DEVIATION' for o in outcomes)} deviate from the paper as documented below, "
         f"{sum(o.verdict == 'FAIL' for o in outcomes)} FAIL.",
+        "",
+    ]
+    papers = dict.fromkeys(paper_of(o.check) for o in outcomes)
+    for paper in papers:
+        lines += _paper_section(paper, [o for o in outcomes if paper_of(o.check) == paper], ctx)
+    path = ctx.out / "report.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def _paper_section(paper: str, outcomes: Sequence[Outcome], ctx: Context) -> list[str]:
+    lines = [
+        f"## {paper_title(paper)}",
         "",
         "| check | claim | measured | expected | tolerance | result |",
         "|---|---|---|---|---|---|",
@@ -100,11 +143,10 @@ def write_report(outcomes: Sequence[Outcome], ctx: Context, *, command: str) -> 
         for fig in o.figures:
             if fig not in seen:
                 seen.add(fig)
-                lines += [f"## {o.check}: {Path(fig).stem}", "", f"![{Path(fig).stem}]({Path(fig).name})", ""]
+                link = Path(fig).resolve().relative_to(ctx.out.resolve()).as_posix()
+                lines += [f"### {o.check}: {Path(fig).stem}", "", f"![{Path(fig).stem}]({link})", ""]
         if o.note:
             lines += [f"*{o.check}*: {o.note}", ""]
         if o.deviation:
             lines += [f"*{o.check}* (deviation from the paper, {o.verdict}): {o.deviation}", ""]
-    path = ctx.out / "report.md"
-    path.write_text("\n".join(lines))
-    return path
+    return lines

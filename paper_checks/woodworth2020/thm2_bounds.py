@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from implicit_bias.experiments.theorem2 import Theorem2Config, run_theorem2
 
-from ._common import fmt, load_result, save_result
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_result
+from .._framework import Context, Outcome
 
-NAME = "thm2_bounds"
+NAME = "woodworth2020.thm2_bounds"
 
 
 def run(ctx: Context) -> list[Outcome]:

@@ -39,10 +39,10 @@ from implicit_bias.experiments.width import (
 )
 from implicit_bias.plotting.width import plot_completion_heatmaps
 
-from ._common import fmt, load_result, save_figure, save_result, sweep
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_figure, save_result, sweep
+from .._framework import Context, Outcome
 
-NAME = "fig5_matrix_completion"
+NAME = "woodworth2020.fig5_matrix_completion"
 RICH, KERNEL = 1e-2, 10.0
 RICH_MAX, KERNEL_MIN = 0.05, 0.3
 MOVE_SLACK, MOVE_RATIO = 0.01, 0.5

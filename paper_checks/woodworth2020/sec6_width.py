@@ -42,10 +42,10 @@ from implicit_bias.experiments.width import (
 from implicit_bias.parametrizations import diagonal
 from implicit_bias.plotting.width import plot_width_limit, plot_width_transition
 
-from ._common import fmt, load_result, save_figure, save_result, sweep
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_figure, save_result, sweep
+from .._framework import Context, Outcome
 
-NAME = "sec6_width"
+NAME = "woodworth2020.sec6_width"
 PROBLEM = {"d": 10, "n": 4, "sparsity": 2, "problem_seed": 0}
 EXPONENT_TOL = 0.15
 GAMMA_TOL = 0.25

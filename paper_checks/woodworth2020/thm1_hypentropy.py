@@ -13,9 +13,9 @@ import sympy as sp
 
 import implicit_bias as ib
 
-from ._framework import Context, Outcome
+from .._framework import Context, Outcome
 
-NAME = "thm1_hypentropy"
+NAME = "woodworth2020.thm1_hypentropy"
 
 
 def run(ctx: Context) -> list[Outcome]:

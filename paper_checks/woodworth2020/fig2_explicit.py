@@ -22,10 +22,10 @@ from implicit_bias.derive.explicit import explicit_regularizer
 from implicit_bias.experiments.regularizer_shapes import ExplicitConfig, run_explicit
 from implicit_bias.plotting import plot_explicit_vs_implicit
 
-from ._common import fmt, load_result, save_figure, save_result
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_figure, save_result
+from .._framework import Context, Outcome
 
-NAME = "fig2_explicit"
+NAME = "woodworth2020.fig2_explicit"
 
 
 def _slope(xs: list[float], ys: list[float]) -> float:

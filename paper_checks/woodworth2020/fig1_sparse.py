@@ -26,10 +26,10 @@ from implicit_bias.experiments.sparse_recovery import (
 )
 from implicit_bias.plotting.sparse import plot_fig1
 
-from ._common import fmt, load_result, save_figure, save_result, sweep
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_figure, save_result, sweep
+from .._framework import Context, Outcome
 
-NAME = "fig1_sparse"
+NAME = "woodworth2020.fig1_sparse"
 
 
 def _sizes(quick: bool) -> dict:

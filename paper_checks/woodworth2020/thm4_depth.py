@@ -15,9 +15,9 @@ import sympy as sp
 
 import implicit_bias as ib
 
-from ._framework import Context, Outcome
+from .._framework import Context, Outcome
 
-NAME = "thm4_depth"
+NAME = "woodworth2020.thm4_depth"
 
 
 def _h(D: int, z: mpmath.mpf) -> mpmath.mpf:

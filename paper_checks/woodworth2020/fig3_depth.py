@@ -14,10 +14,10 @@ from __future__ import annotations
 from implicit_bias.experiments.regularizer_shapes import DepthConfig, run_depth
 from implicit_bias.plotting import plot_depth_ratio, plot_q_depth
 
-from ._common import fmt, load_result, save_figure, save_result
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_figure, save_result
+from .._framework import Context, Outcome
 
-NAME = "fig3_depth"
+NAME = "woodworth2020.fig3_depth"
 EXPECTED = {"2": {-8.0: 0.115, -4.0: 0.139, -1.0: 0.609, 0.0: 0.981},
             "3": {-8.0: 0.100, -4.0: 0.109, -1.0: 0.479, 0.0: 0.960}}
 

@@ -25,10 +25,10 @@ from itertools import pairwise
 from implicit_bias.experiments.sparse_recovery import largest_recovering_scale, reference_points
 from implicit_bias.plotting.sparse import plot_fig3c
 
-from ._common import load_result, save_figure, save_result, sweep
-from ._framework import Context, Outcome
+from .._common import load_result, save_figure, save_result, sweep
+from .._framework import Context, Outcome
 
-NAME = "fig3c_depth_recovery"
+NAME = "woodworth2020.fig3c_depth_recovery"
 THRESHOLD = 0.025
 LO, HI = -12.0, 0.0
 

@@ -30,10 +30,10 @@ import numpy as np
 from implicit_bias.experiments.relu_nets import CircleConfig, DigitsConfig, run_circle, run_digits
 from implicit_bias.plotting.relu import plot_fig6_circle, plot_fig6_digits
 
-from ._common import fmt, load_result, save_figure, save_result, sweep
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_figure, save_result, sweep
+from .._framework import Context, Outcome
 
-NAME = "sec7_relu"
+NAME = "woodworth2020.sec7_relu"
 RICH_RATIO = 0.75
 GD_RICH, GD_KERNEL, GD_LEVEL = 0.3, 1e-3, 0.1
 KERNEL_AGREE = 0.5

@@ -28,10 +28,10 @@ import numpy as np
 from implicit_bias.experiments.relu_nets import UnivariateConfig, run_univariate
 from implicit_bias.plotting.relu import plot_fig7
 
-from ._common import fmt, load_result, save_figure, save_result, sweep
-from ._framework import Context, Outcome
+from .._common import fmt, load_result, save_figure, save_result, sweep
+from .._framework import Context, Outcome
 
-NAME = "fig7_univariate"
+NAME = "woodworth2020.fig7_univariate"
 SPLINE_TOL = 0.05
 KERNEL_MIN_DEV = 0.1
 KERNEL_AGREE = 0.5

@@ -14,10 +14,10 @@ import sympy as sp
 
 import implicit_bias as ib
 
-from ._common import fmt
-from ._framework import Context, Outcome
+from .._common import fmt
+from .._framework import Context, Outcome
 
-NAME = "thm3_shape"
+NAME = "woodworth2020.thm3_shape"
 
 
 def run(ctx: Context) -> list[Outcome]:
