@@ -13,7 +13,7 @@ from implicit_bias.experiments.sparse_recovery import (
     largest_recovering_scale,
     recovery_point,
 )
-from implicit_bias.plotting.sparse import plot_fig3c
+from implicit_bias.plotting.sparse_recovery import plot_fig3c
 from implicit_bias.problems import sparse_regression
 from implicit_bias.reference import argmin_Q, min_l1
 

@@ -12,21 +12,22 @@ from scipy.integrate import solve_ivp
 
 from implicit_bias.derive import BETA, derive
 from implicit_bias.errors import InputError
-from implicit_bias.experiments.width import (
+from implicit_bias.experiments.fitting import fit_slope, log_crossing
+from implicit_bias.experiments.matrix_completion import (
     CompletionPoint,
-    WidthPoint,
-    argmin_theorem4,
-    argmin_wide,
     completion_flow,
     completion_gd,
     completion_integrator_check,
     completion_point,
     completion_problem,
-    fit_slope,
+)
+from implicit_bias.experiments.wide_network import (
+    WidthPoint,
+    argmin_theorem4,
+    argmin_wide,
     init_gram,
     init_scales,
     l1ness,
-    log_crossing,
     theorem4_unit,
     wide_flow,
     wide_init,
@@ -34,7 +35,7 @@ from implicit_bias.experiments.width import (
     width_point,
 )
 from implicit_bias.parametrizations import ALPHA, Parametrization
-from implicit_bias.plotting.width import plot_completion_heatmaps
+from implicit_bias.plotting.matrix_completion import plot_completion_heatmaps
 from implicit_bias.problems import sparse_regression
 
 A, B = sp.Symbol("a", positive=True), sp.Symbol("b", positive=True)

@@ -24,7 +24,7 @@ from implicit_bias.experiments.sparse_recovery import (
     recovery_point,
     reference_points,
 )
-from implicit_bias.plotting.sparse import plot_fig1
+from implicit_bias.plotting.sparse_recovery import plot_fig1
 
 from .._common import fmt, load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome

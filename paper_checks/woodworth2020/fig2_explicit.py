@@ -20,7 +20,7 @@ import sympy as sp
 import implicit_bias as ib
 from implicit_bias.derive.explicit import explicit_regularizer
 from implicit_bias.experiments.regularizer_shapes import ExplicitConfig, run_explicit
-from implicit_bias.plotting import plot_explicit_vs_implicit
+from implicit_bias.plotting.regularizer_shapes import plot_explicit_vs_implicit
 
 from .._common import fmt, load_result, save_figure, save_result
 from .._framework import Context, Outcome

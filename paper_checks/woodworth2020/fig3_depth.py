@@ -12,7 +12,7 @@ alpha^D = 1e4 is below 0.999, or if at alpha^D = 1e-8 the D >= 3 ratios are not 
 from __future__ import annotations
 
 from implicit_bias.experiments.regularizer_shapes import DepthConfig, run_depth
-from implicit_bias.plotting import plot_depth_ratio, plot_q_depth
+from implicit_bias.plotting.regularizer_shapes import plot_depth_ratio, plot_q_depth
 
 from .._common import fmt, load_result, save_figure, save_result
 from .._framework import Context, Outcome

@@ -23,7 +23,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from implicit_bias.experiments.sparse_recovery import largest_recovering_scale, reference_points
-from implicit_bias.plotting.sparse import plot_fig3c
+from implicit_bias.plotting.sparse_recovery import plot_fig3c
 
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome

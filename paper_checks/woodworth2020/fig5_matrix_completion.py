@@ -30,14 +30,13 @@ import math
 
 import numpy as np
 
-from implicit_bias.experiments.width import (
+from implicit_bias.experiments.fitting import fit_slope, log_crossing
+from implicit_bias.experiments.matrix_completion import (
     CompletionPoint,
     completion_integrator_check,
     completion_point,
-    fit_slope,
-    log_crossing,
 )
-from implicit_bias.plotting.width import plot_completion_heatmaps
+from implicit_bias.plotting.matrix_completion import plot_completion_heatmaps
 
 from .._common import fmt, load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome

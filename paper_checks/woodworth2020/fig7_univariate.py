@@ -26,7 +26,7 @@ import itertools
 import numpy as np
 
 from implicit_bias.experiments.relu_nets import UnivariateConfig, run_univariate
-from implicit_bias.plotting.relu import plot_fig7
+from implicit_bias.plotting.relu_nets import plot_fig7
 
 from .._common import fmt, load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome

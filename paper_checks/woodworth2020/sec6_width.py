@@ -7,7 +7,7 @@ large mu).
 Setting: noiseless sparse regression d = 10, n = 4, r* = 2 (problem seed 0); loss 0.5 ||X beta - y||^2.
 Regularizers are derived by the engine: Q_mu from Theorem 4's construction U(0) = [sqrt2 mu I, 0],
 V(0) = [0, sqrt2 mu I]; a width-k coordinate's Q from the two-unit model with the same curve
-(|a|^2 e^{2s} - |b|^2 e^{-2s}) / 4, a = U_i(0) + V_i(0), b = U_i(0) - V_i(0) (``experiments.width.wide_unit``).
+(|a|^2 e^{2s} - |b|^2 e^{-2s}) / 4, a = U_i(0) + V_i(0), b = U_i(0) - V_i(0) (``experiments.wide_network.wide_unit``).
 Flows: the actual U, V in float64 (scipy DOP853, rtol 1e-12, stopped at ||X beta - y|| <= 1e-10), k in
 {16, 64, 256, 1024} (quick; full adds 4096) at alpha^2 k = 10^-3.5 ... 10 in half decades (full: 10^-4 ... 10
  in quarter decades), 2 (full 4) seeds.
@@ -29,18 +29,17 @@ import mpmath
 import numpy as np
 
 from implicit_bias.derive import derive
-from implicit_bias.experiments.width import (
+from implicit_bias.experiments.fitting import fit_slope, log_crossing
+from implicit_bias.experiments.wide_network import (
     WidthPoint,
-    fit_slope,
     l1ness,
-    log_crossing,
     theorem4_point,
     theorem4_unit,
     width_point,
     width_references,
 )
 from implicit_bias.parametrizations import diagonal
-from implicit_bias.plotting.width import plot_width_limit, plot_width_transition
+from implicit_bias.plotting.wide_network import plot_width_limit, plot_width_transition
 
 from .._common import fmt, load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome

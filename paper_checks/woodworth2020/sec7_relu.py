@@ -28,7 +28,7 @@ import itertools
 import numpy as np
 
 from implicit_bias.experiments.relu_nets import CircleConfig, DigitsConfig, run_circle, run_digits
-from implicit_bias.plotting.relu import plot_fig6_circle, plot_fig6_digits
+from implicit_bias.plotting.relu_nets import plot_fig6_circle, plot_fig6_digits
 
 from .._common import fmt, load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome

@@ -1,4 +1,4 @@
-"""One function per paper figure; each takes the JSON-ready result of an experiment and returns a Figure."""
+"""Figures 2 and 3 (a, b): shapes of derived regularizers, drawn from ``experiments.regularizer_shapes`` results."""
 
 from __future__ import annotations
 
