@@ -11,6 +11,8 @@ alpha^D = 1e4 is below 0.999, or if at alpha^D = 1e-8 the D >= 3 ratios are not 
 
 from __future__ import annotations
 
+from typing import Any
+
 from implicit_bias.experiments.regularizer_shapes import DepthConfig, run_depth
 from implicit_bias.plotting.regularizer_shapes import plot_depth_ratio, plot_q_depth
 
@@ -25,7 +27,12 @@ EXPECTED = {"2": {-8.0: 0.115, -4.0: 0.139, -1.0: 0.609, 0.0: 0.981},
 def run(ctx: Context) -> list[Outcome]:
     save_result(ctx, NAME, run_depth(DepthConfig()))
     res = load_result(ctx, NAME)
-    figs = (save_figure(ctx, f"{NAME}_a", plot_q_depth(res)), save_figure(ctx, f"{NAME}_b", plot_depth_ratio(res)))
+    return judge(res, (save_figure(ctx, f"{NAME}_a", plot_q_depth(res)),
+                       save_figure(ctx, f"{NAME}_b", plot_depth_ratio(res))))
+
+
+def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
+    """The ratio curves of a stored :func:`run_depth` result against the expected values and both ends."""
     grid = res["log10_alpha_D"]
     worst = 0.0
     for D, table in EXPECTED.items():

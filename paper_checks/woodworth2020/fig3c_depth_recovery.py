@@ -21,6 +21,7 @@ increasing in D (on the common grid, a tie fails).
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 from implicit_bias.experiments.sparse_recovery import largest_recovering_scale, reference_points
 from implicit_bias.plotting.sparse_recovery import plot_fig3c
@@ -66,10 +67,10 @@ def run(ctx: Context) -> list[Outcome]:
     points = {str(D): [by[D, n] for n in z["ns"]] for D in z["depths"]}
     save_result(ctx, NAME, {"sizes": z, "l1_error": [r["l1_error"] for r in refs], "points": points})
     res = load_result(ctx, NAME)
-    return judge(res, save_figure(ctx, NAME, plot_fig3c(res)))
+    return judge(res, (save_figure(ctx, NAME, plot_fig3c(res)),))
 
 
-def judge(res: dict, fig: str) -> list[Outcome]:
+def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
     """The three outcomes from a stored result (``sizes``, ``l1_error``, ``points``)."""
     z, ns, depths = res["sizes"], res["sizes"]["ns"], res["sizes"]["depths"]
     step = (z["hi"] - z["lo"]) / 2 ** z["steps"]
@@ -97,7 +98,7 @@ def judge(res: dict, fig: str) -> list[Outcome]:
         Outcome(NAME, "(i) for each D, a recovering alpha^D exists exactly when min-l1 recovers (N >= N_l1)",
                 f"N_l1 = {n_l1} (min-l1 error per N: {l1_text}); mismatches (D, N): {mismatch or 'none'}",
                 "exists iff N >= N_l1", f"alpha^D searched in [1e{z['lo']:g}, 1e{z['hi']:g}]",
-                n_l1 is not None and not mismatch, (fig,)),
+                n_l1 is not None and not mismatch, figs),
         Outcome(NAME, "(ii) the largest recovering alpha^D grows with N (N >= N_l1), for each D",
                 f"log10 alpha^D per N: {table}; falls (D, N): {falls or 'none'}; not larger at max N: "
                 f"{flat or 'none'}", "non-decreasing, larger at the largest N than at N_l1",

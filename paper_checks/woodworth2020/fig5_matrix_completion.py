@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 
@@ -79,29 +80,39 @@ def run(ctx: Context) -> list[Outcome]:
            for key in ("excess", "excess_rel", "movement", "movement_rel", "alpha2_k", "residual", "time")},
         "status": [[grid[(k, la)]["status"] for k in ks] for la in las]})
     res = load_result(ctx, NAME)
-    fig = save_figure(ctx, NAME, plot_completion_heatmaps(res))
+    return judge(res, (save_figure(ctx, NAME, plot_completion_heatmaps(res)),))
 
-    cells = [(res["alpha2_k"][r][c], res["excess_rel"][r][c], res["movement_rel"][r][c], las[r])
-             for r in range(len(las)) for c in range(len(ks))]
-    rich = [e for s, e, _m, _la in cells if s <= RICH]
-    kern = [e for s, e, _m, _la in cells if s >= KERNEL]
-    # movement: along each row alpha^2 <= 1e-2, non-increasing in k (slack MOVE_SLACK)
-    rises = []
-    for r, la in enumerate(las):
-        if la <= -2.0 + 1e-12:
-            row = res["movement_rel"][r]
-            rises.append(max(b - a for a, b in itertools.pairwise(row)))
-    worst_rise = max(rises)
-    mv_rich = min(m for s, _e, m, _la in cells if s <= RICH)
-    mv_kern = [m for s, _e, m, la in cells if s >= KERNEL and la <= -2.0 + 1e-12]
-    ok_move = worst_rise <= MOVE_SLACK and bool(mv_kern) and max(mv_kern) <= MOVE_RATIO * mv_rich
-    # transition: per k, the alpha^2 k at which the excess crosses LEVEL (alpha^2 increasing)
+
+def _movement(res: dict[str, Any]) -> tuple[float, float, list[float]]:
+    """Largest rise of the movement along a row alpha^2 <= 1e-2; the rich corner's least and the kernel's."""
+    las = res["log10_alpha2"]
+    cells = [(res["alpha2_k"][r][c], res["movement_rel"][r][c], la) for r, la in enumerate(las)
+             for c in range(len(res["ks"]))]
+    rises = [max(b - a for a, b in itertools.pairwise(res["movement_rel"][r]))
+             for r, la in enumerate(las) if la <= -2.0 + 1e-12]
+    mv_rich = min((m for s, m, _la in cells if s <= RICH), default=math.inf)
+    mv_kern = [m for s, m, la in cells if s >= KERNEL and la <= -2.0 + 1e-12]
+    return max(rises, default=math.inf), mv_rich, mv_kern
+
+
+def _crossings(res: dict[str, Any]) -> list[float | None]:
+    """Per k, the alpha^2 k at which the excess crosses LEVEL, alpha^2 increasing."""
+    las = res["log10_alpha2"]
     order = np.argsort(las)
-    crossings = []
-    for c, k in enumerate(ks):
-        xs = [10.0 ** las[r] * k for r in order]
-        ys = [res["excess_rel"][r][c] for r in order]
-        crossings.append(log_crossing(xs, ys, LEVEL))
+    return [log_crossing([10.0 ** las[r] * k for r in order], [res["excess_rel"][r][c] for r in order], LEVEL)
+            for c, k in enumerate(res["ks"])]
+
+
+def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
+    """The six outcomes from a stored result (the grid of cells and the integrator cross-check)."""
+    ks, las = res["ks"], res["log10_alpha2"]
+    cells = [(res["alpha2_k"][r][c], res["excess_rel"][r][c]) for r in range(len(las)) for c in range(len(ks))]
+    rich = [e for s, e in cells if s <= RICH]
+    kern = [e for s, e in cells if s >= KERNEL]
+    worst_rise, mv_rich, mv_kern = _movement(res)
+    ok_move = (worst_rise <= MOVE_SLACK and math.isfinite(mv_rich) and bool(mv_kern)
+               and max(mv_kern) <= MOVE_RATIO * mv_rich)
+    crossings = _crossings(res)
     found = [(k, x) for k, x in zip(ks, crossings, strict=True) if x is not None]
     ok_where = len(found) >= 3 and all(WINDOW[0] <= x <= WINDOW[1] for _k, x in found)
     gamma = -fit_slope([k for k, _ in found], [x / k for k, x in found]) if len(found) >= 2 else None
@@ -114,8 +125,8 @@ def run(ctx: Context) -> list[Outcome]:
     cross_txt = ", ".join(f"k={k}: {'-' if x is None else fmt(x, 2)}" for k, x in zip(ks, crossings, strict=True))
     return [
         Outcome(NAME, "rich corner (alpha^2 k <= 1e-2): ||M||_* ~ ||Y*||_* (least nuclear norm)",
-                f"max excess {fmt(max(rich), 3)} ||Y*||_* over {len(rich)} cells", "0", f"<= {RICH_MAX}",
-                bool(rich) and max(rich) <= RICH_MAX, (fig,)),
+                f"max excess {fmt(max(rich), 3)} ||Y*||_* over {len(rich)} cells" if rich else "no such cells", "0",
+                f"<= {RICH_MAX}", bool(rich) and max(rich) <= RICH_MAX, figs),
         Outcome(NAME, "kernel corner (alpha^2 k >= 10): large excess nuclear norm",
                 f"min excess {fmt(min(kern), 3)} ||Y*||_* over {len(kern)} cells" if kern else "no such cells",
                 "large", f">= {KERNEL_MIN}", bool(kern) and min(kern) >= KERNEL_MIN),

@@ -22,6 +22,7 @@ fits; the scalings' pairwise difference at alpha = 10 is not at least 3 times th
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -72,7 +73,11 @@ def _spread(runs: list[dict]) -> float:
 def run(ctx: Context) -> list[Outcome]:
     save_result(ctx, NAME, compute(ctx.quick, ctx))
     res = load_result(ctx, NAME)
-    figs = (save_figure(ctx, NAME, plot_fig7(res)),)
+    return judge(res, (save_figure(ctx, NAME, plot_fig7(res)),))
+
+
+def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
+    """The rich and kernel outcomes from a stored result (``log10_alphas`` and one run per scaling and alpha)."""
     by_alpha = {la: [r for r in res["runs"] if r["log10_alpha"] == la] for la in res["log10_alphas"]}
     at_1e2 = by_alpha[-2.0]
     rich_la = next((la for la in sorted(by_alpha)
@@ -82,13 +87,15 @@ def run(ctx: Context) -> list[Outcome]:
     kernel_agree = max(r["kernel_max_dev"] for r in kern)
     spread_k = _spread(kern)
     stalled = sorted(r["scaling"] for r in at_1e2 if abs(r["final_loss"] - STALL_LOSS) <= STALL_TOL)
+    off_spline = sorted(r["scaling"] for r in at_1e2 if r["spline_max_dev"] > SPLINE_TOL)
+    documented = stalled == off_spline == STALL_SCALINGS and len(at_1e2) == 3
     out = [
         Outcome(NAME, "rich limit at alpha = 1e-2 interpolates with the linear spline for every scaling",
                 ", ".join(f"({r['scaling']}) {fmt(r['spline_max_dev'], 3)}"
                           + ("" if r["final_loss"] < INTERP_LOSS else f" [stuck at loss {fmt(r['final_loss'], 3)}]")
                 for r in at_1e2),
                 "0", f"max dev <= {SPLINE_TOL}", all(r["spline_max_dev"] <= SPLINE_TOL for r in at_1e2), figs,
-                deviation=STALL_NOTE if stalled == STALL_SCALINGS and len(at_1e2) == 3 else ""),
+                deviation=STALL_NOTE if documented else ""),
     ]
     if rich_la is None:
         out.append(Outcome(NAME, "some alpha < 1 interpolates for every scaling", "none", "one", "-", False))

@@ -25,6 +25,8 @@ initial scales fluctuate by O(k^-1/2)); (4) the scale at which the l1-ness (||be
 
 from __future__ import annotations
 
+from typing import Any
+
 import mpmath
 import numpy as np
 
@@ -137,20 +139,25 @@ def run(ctx: Context) -> list[Outcome]:
     flow_worst = max(p["flow_vs_Q"] for p in flows)
     not_converged = sum(p["flow_status"] != "success" for p in flows)
     save_result(ctx, NAME, {"sizes": z, "refs": refs, "flow_vs_Q_max": flow_worst, "not_converged": not_converged,
+                            "n_flows": len(flows),
                             "theorem4_vs_theorem1": _theorem4_vs_theorem1(),
                             **_analyse(z, flows, limits, mus, refs)})
     res = load_result(ctx, NAME)
-    figs = (save_figure(ctx, f"{NAME}_transition", plot_width_transition(res)),
-            save_figure(ctx, f"{NAME}_limit", plot_width_limit(res)))
+    return judge(res, (save_figure(ctx, f"{NAME}_transition", plot_width_transition(res)),
+                       save_figure(ctx, f"{NAME}_limit", plot_width_limit(res))))
 
+
+def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
+    """The four outcomes from a stored result (``theorem4_vs_theorem1``, the flows' summary, the curves)."""
+    flow_worst, not_converged = res["flow_vs_Q_max"], res["not_converged"]
     slopes = {s: fit_slope(c["k"], c["dist"]) for s, c in res["limit_curves"].items()}
     last = {s: c["dist"][-1] for s, c in res["limit_curves"].items()}
-    ok_slopes = all(abs(v + 0.5) <= EXPONENT_TOL for v in slopes.values())
+    ok_slopes = bool(slopes) and all(abs(v + 0.5) <= EXPONENT_TOL for v in slopes.values())
     gammas: dict[str, float | None] = {}
     for level, cross in res["crossings"].items():
         pts = [(k, c / k) for k, c in zip(res["sizes"]["flow_ks"], cross, strict=True) if c is not None]
         gammas[level] = -fit_slope([k for k, _ in pts], [a2 for _, a2 in pts]) if len(pts) >= 3 else None
-    ok_gamma = all(g is not None and abs(g - 1) < GAMMA_TOL for g in gammas.values())
+    ok_gamma = bool(gammas) and all(g is not None and abs(g - 1) < GAMMA_TOL for g in gammas.values())
     cross_txt = "; ".join(f"t={lv}: alpha^2 k* = " + ", ".join("-" if c is None else fmt(c, 2) for c in cr)
                           + f" (Thm 4: {fmt(res['crossings_mu'][lv], 2)})" for lv, cr in res["crossings"].items())
     return [
@@ -159,7 +166,7 @@ def run(ctx: Context) -> list[Outcome]:
                 f"max rel |Q_mu - 2 Q_thm1| = {fmt(res['theorem4_vs_theorem1'], 3)}", "0", "1e-25",
                 res["theorem4_vs_theorem1"] <= Q_TOL),
         Outcome(NAME, "flow of the actual U, V (finite k) -> argmin Q at the scales |U_i+V_i|, |U_i-V_i| of its init",
-                f"max rel diff {fmt(flow_worst, 3)} over {len(flows)} flows ({not_converged} not converged)", "0",
+                f"max rel diff {fmt(flow_worst, 3)} over {res['n_flows']} flows ({not_converged} not converged)", "0",
                 f"{FLOW_TOL:g}", flow_worst <= FLOW_TOL and not_converged == 0, figs[:1]),
         Outcome(NAME, "k -> oo at fixed alpha^2 k = 2 mu^2: solution -> argmin Q_mu (Theorem 4), like k^-1/2",
                 "fitted exponents " + ", ".join(f"{float(s):g}: {v:.3f}" for s, v in slopes.items())

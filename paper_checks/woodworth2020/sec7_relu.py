@@ -24,6 +24,7 @@ net's test error differs from the kernel predictor's by more than 0.5 percentage
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,12 @@ def compute(quick: bool, ctx: Context) -> dict:
 def run(ctx: Context) -> list[Outcome]:
     save_result(ctx, NAME, compute(ctx.quick, ctx))
     res = load_result(ctx, NAME)
-    figs = (save_figure(ctx, f"{NAME}_ab", plot_fig6_circle(res)), save_figure(ctx, f"{NAME}_c", plot_fig6_digits(res)))
+    return judge(res, (save_figure(ctx, f"{NAME}_ab", plot_fig6_circle(res)),
+                       save_figure(ctx, f"{NAME}_c", plot_fig6_digits(res))))
+
+
+def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
+    """The six outcomes from a stored result (``sizes``, ``circle`` runs per depth / alpha^D / seed, ``digits``)."""
     grid = res["sizes"]["log10_alpha_D"]
     mean = {D: {key: [float(np.mean([r[key] for r in runs])) for runs in pts] for key in ("test_rmse", "grad_distance")}
             for D, pts in res["circle"].items()}
@@ -91,7 +97,7 @@ def run(ctx: Context) -> list[Outcome]:
     cross = {D: _crossing(grid, m["grad_distance"], GD_LEVEL) for D, m in mean.items()}
     xs = [cross[D] for D in sorted(cross, key=int)]
     found = [c for c in xs if c is not None]
-    shifts = len(found) == len(xs) and all(a < b for a, b in itertools.pairwise(found))
+    shifts = len(found) == len(xs) >= 2 and all(a < b for a, b in itertools.pairwise(found))
     runs = [r for pts in res["circle"].values() for rs in pts for r in rs]
     n_conv = sum(r["success"] for r in runs)
     halved = sum(r["halvings"] > 0 for r in runs)

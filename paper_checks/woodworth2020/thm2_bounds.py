@@ -11,6 +11,8 @@ bound exceeds 1 + eps (the theorem would be contradicted).
 
 from __future__ import annotations
 
+from typing import Any
+
 from implicit_bias.experiments.theorem2 import Theorem2Config, run_theorem2
 
 from .._common import fmt, load_result, save_result
@@ -22,8 +24,14 @@ NAME = "woodworth2020.thm2_bounds"
 def run(ctx: Context) -> list[Outcome]:
     seeds = range(2) if ctx.quick else range(5)
     save_result(ctx, NAME, {"instances": [run_theorem2(Theorem2Config(seed=s)) for s in seeds]})
-    res = load_result(ctx, NAME)
+    return judge(load_result(ctx, NAME))
+
+
+def judge(res: dict[str, Any]) -> list[Outcome]:
+    """The ratios at the bounds (``instances[*].rows``, as :func:`run_theorem2` returns them) against ``1 + eps``."""
     rows = [r for inst in res["instances"] for r in inst["rows"]]
+    if not rows:
+        return [Outcome(NAME, "Theorem 2 at its bounds", "no cases", ">= 1 case", "-", False)]
     worst1 = max(r["ratio_l1_at_bound"] - (1 + r["eps"]) for r in rows)
     worst2 = max(r["ratio_l2_at_bound"] - (1 + r["eps"]) for r in rows)
     loose1 = min(r["log10_alpha_l1_actual"] - r["log10_alpha_l1_bound"] for r in rows)
