@@ -18,9 +18,9 @@ __all__ = ["CHECKS", "Context", "Outcome", "paper_of", "paper_title", "run_check
 #: The checks in report order: ``"<paper>.<claim>"``, the module ``paper_checks/<paper>/<claim>.py``.
 CHECKS: tuple[str, ...] = (
     "woodworth2020.thm1_hypentropy",
+    "woodworth2020.thm1_general_shape",
     "woodworth2020.thm2_bounds",
-    "woodworth2020.thm3_shape",
-    "woodworth2020.thm4_depth",
+    "woodworth2020.thm3_depth",
     "woodworth2020.fig1_sparse",
     "woodworth2020.fig2_explicit",
     "woodworth2020.fig3_depth",

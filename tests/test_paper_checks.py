@@ -81,14 +81,14 @@ def _thm2() -> dict:
     return {"instances": [{"rows": [row, {**row, "eps": 1.0}]}]}
 
 
-def _thm3() -> dict:
+def _thm1_general_shape() -> dict:
     return {"Q": "alpha**2*c**2/2 + beta*asinh(beta/(2*alpha**2*c**2))/4 - sqrt(4*alpha**4*c**4 + beta**2)/4",
             "rich": {"name": "l1", "scale": "-log(alpha)/2", "form": "Abs(beta)", "residual": 0.01, "checked_at": ""},
             "kernel": {"name": "l2", "scale": "1/(16*alpha**2*c**2)", "form": "beta**2", "residual": 1e-18,
                        "checked_at": ""}}
 
 
-def _thm4() -> dict:
+def _thm3_depth() -> dict:
     points = []
     with mpmath.workdps(45):
         for D in (3, 4):
@@ -182,11 +182,18 @@ def _fig7() -> dict:
 
 
 GOOD: dict[str, Callable[[], dict]] = {
-    "woodworth2020.thm1_hypentropy": _thm1, "woodworth2020.thm2_bounds": _thm2, "woodworth2020.thm3_shape": _thm3,
-    "woodworth2020.thm4_depth": _thm4, "woodworth2020.fig1_sparse": _fig1, "woodworth2020.fig2_explicit": _fig2,
-    "woodworth2020.fig3_depth": _fig3, "woodworth2020.fig3c_depth_recovery": _fig3c,
-    "woodworth2020.fig5_matrix_completion": _fig5, "woodworth2020.sec6_width": _sec6,
-    "woodworth2020.sec7_relu": _sec7, "woodworth2020.fig7_univariate": _fig7,
+    "woodworth2020.thm1_hypentropy": _thm1,
+    "woodworth2020.thm2_bounds": _thm2,
+    "woodworth2020.thm1_general_shape": _thm1_general_shape,
+    "woodworth2020.thm3_depth": _thm3_depth,
+    "woodworth2020.fig1_sparse": _fig1,
+    "woodworth2020.fig2_explicit": _fig2,
+    "woodworth2020.fig3_depth": _fig3,
+    "woodworth2020.fig3c_depth_recovery": _fig3c,
+    "woodworth2020.fig5_matrix_completion": _fig5,
+    "woodworth2020.sec6_width": _sec6,
+    "woodworth2020.sec7_relu": _sec7,
+    "woodworth2020.fig7_univariate": _fig7,
 }
 
 
@@ -223,15 +230,15 @@ WRONG: list[tuple[str, str, Callable[[dict], None], int]] = [
     ("woodworth2020.thm1_hypentropy", "the independent check refused", _set("check.verified", False), 2),
     ("woodworth2020.thm2_bounds", "l1 ratio above 1 + eps", _set("instances.0.rows.0.ratio_l1_at_bound", 1.6), 0),
     ("woodworth2020.thm2_bounds", "l2 ratio above 1 + eps", _set("instances.0.rows.1.ratio_l2_at_bound", 2.1), 1),
-    ("woodworth2020.thm3_shape", "the shape entering as c, not c^2",
+    ("woodworth2020.thm1_general_shape", "the shape entering as c, not c^2",
      lambda r: r.update(Q=r["Q"].replace("c**2", "c").replace("c**4", "c**2")), 0),
-    ("woodworth2020.thm3_shape", "rich scale depending on the shape", _set("rich.scale", "-log(alpha*c)/2"), 1),
-    ("woodworth2020.thm3_shape", "rich limit not l1", _set("rich.name", "l2"), 1),
-    ("woodworth2020.thm3_shape", "kernel weight off by 2", _set("kernel.scale", "1/(8*alpha**2*c**2)"), 2),
-    ("woodworth2020.thm4_depth", "Q off in the 20th digit",
+    ("woodworth2020.thm1_general_shape", "rich scale depending on the shape", _set("rich.scale", "-log(alpha*c)/2"), 1),
+    ("woodworth2020.thm1_general_shape", "rich limit not l1", _set("rich.name", "l2"), 1),
+    ("woodworth2020.thm1_general_shape", "kernel weight off by 2", _set("kernel.scale", "1/(8*alpha**2*c**2)"), 2),
+    ("woodworth2020.thm3_depth", "Q off in the 20th digit",
      lambda r: r["points"][1].update(Q=mpmath.nstr(mpmath.mpf(r["points"][1]["Q"]) * (1 + mpmath.mpf("1e-20")), 45)),
      0),
-    ("woodworth2020.thm4_depth", "rich scale of the wrong power", _set("limits.4.rich_scale", "1/(8*alpha)"), 1),
+    ("woodworth2020.thm3_depth", "rich scale of the wrong power", _set("limits.4.rich_scale", "1/(8*alpha)"), 1),
     ("woodworth2020.fig1_sparse", "small-alpha error 2x min-l1's", _set("ab.0.population_error", 0.02), 0),
     ("woodworth2020.fig1_sparse", "l1 norm gap of 5%", _set("ab.0.l1", 1.05), 1),
     ("woodworth2020.fig1_sparse", "recovery below the l1 sample size", _set("c.0.log10_alpha", -5.0), 2),

@@ -3,9 +3,10 @@ Q(e_1) / Q(1_d / ||1_d||) against alpha^D going from 1 (l2 regime) to 1/sqrt(d) 
 reach the l1 end at larger alpha^D.
 
 Setting: d = 100 (the drawn lower line at ~0.1 suggests it; the paper does not state d), D = 2, 3, 5, 8,
-alpha^D from 1e-8 to 1e4; q_D and Q from the engine. Expected values at alpha^D = 1e-8, 1e-4, 1e-1, 1 are the
-reference's independent computation (../shared/reference/papers.md, 1.10 [DER]): D = 2: 0.115, 0.139, 0.609,
-0.981; D = 3: 0.100, 0.109, 0.479, 0.960. FAIL if any differs by more than 0.0015, if the ratio at
+alpha^D from 1e-8 to 1e4; q_D and Q from the engine. Expected values at alpha^D = 1e-8, 1e-4, 1e-1, 1 come from
+the paper's own formulas evaluated independently of the engine (q of Theorem 1 in closed form, q_D = int h_D^-1 of
+Theorem 3 by bisection and quadrature; docs/theory.md): D = 2: 0.115, 0.139, 0.609, 0.981; D = 3: 0.100, 0.109,
+0.479, 0.960. FAIL if any differs by more than 0.0015, if the ratio at
 alpha^D = 1e4 is below 0.999, or if at alpha^D = 1e-8 the D >= 3 ratios are not within 0.002 of 1/sqrt(d).
 """
 

@@ -5,7 +5,7 @@ needs (the dashed N_l1), grows with N, and is larger for deeper models: depth D 
 polynomially in alpha^D instead of exponentially, so at a larger initial scale.
 
 Setting: beta_alpha = argmin of the engine's Q for diagonal(D) (hypentropy for D = 2, Theorem 3's
-alpha^D sum q_D(beta_i / alpha^D) for D >= 3; the flow's limit, checked by ``verify`` and thm4_depth), by the
+alpha^D sum q_D(beta_i / alpha^D) for D >= 3; the flow's limit, checked by ``verify`` and thm3_depth), by the
 reference dual solver at 30 digits; bisection in log10 alpha^D on [-12, 0] with a grid common to all depths
 (quick: 8 halvings, step 0.047; full: 10, step 0.012). --quick uses d = 100, r* = 3, noise std 0.05 (the Fig. 1
 quick setting and the reason for it: at d = 100 the min-l1 interpolant of noise with std 0.1 already has

@@ -181,5 +181,5 @@ def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
                      "alpha^2 k the finite-k curves lie on Theorem 4's up to alpha^2 k ~ 0.1 and leave it at the "
                      "kernel end (l1-ness above 1, far from min-l2): there the initial offset beta(0) ~ alpha^2 "
                      "sqrt(k) = sigma is no longer small (Theorem 4 assumes sigma -> 0); at fixed alpha^2 k that "
-                     "gap closes like k^-1/2 (previous claim)."),
+                     "gap closes like k^-1/2 (the claim above)."),
     ]

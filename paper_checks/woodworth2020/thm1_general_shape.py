@@ -1,4 +1,4 @@
-"""Theorem 1, general case ("Theorem 3" in the issues; Woodworth et al. 2020 Sec. 4 and eqs. 6-7):
+"""Theorem 1, general case (Woodworth et al. 2020, Sec. 4, eqs. 6-7; arXiv v3 numbering):
 with w_+(0) = w_-(0) = alpha w0, Q = sum_i alpha^2 w0_i^2 q(beta_i / (alpha^2 w0_i^2)); as alpha -> oo it is
 the l2 norm weighted by 1/w0^2, as alpha -> 0 (divided by log(1/alpha^2)) the l1 norm regardless of w0.
 
@@ -20,7 +20,7 @@ from implicit_bias._parse import parse_expr
 from .._common import fmt, load_result, save_result
 from .._framework import Context, Outcome
 
-NAME = "woodworth2020.thm3_shape"
+NAME = "woodworth2020.thm1_general_shape"
 C = sp.Symbol("c", positive=True)
 
 

@@ -1,4 +1,4 @@
-"""Depth-D theorem (Theorem 3 of arXiv v3; "Theorem 4" in the issues): for beta = w_+^D - w_-^D, D >= 3,
+"""Theorem 3 (Woodworth et al. 2020, Sec. 5, eq. 10; arXiv v3 numbering): for beta = w_+^D - w_-^D, D >= 3,
 Q^D_alpha(beta) = alpha^D sum_i q_D(beta_i / alpha^D), q_D = int h_D^{-1},
 h_D(z) = (1 - z)^(-D/(D-2)) - (1 + z)^(-D/(D-2)); l1 as alpha -> 0 and l2 as alpha -> oo.
 
@@ -21,7 +21,7 @@ from implicit_bias._parse import parse_expr
 from .._common import load_result, save_result
 from .._framework import Context, Outcome
 
-NAME = "woodworth2020.thm4_depth"
+NAME = "woodworth2020.thm3_depth"
 
 
 def _h(D: int, z: mpmath.mpf) -> mpmath.mpf:
