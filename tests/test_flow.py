@@ -149,8 +149,8 @@ def test_trajectory_precision_is_not_what_limits_the_alpha_dependent_part():
 
 # (parametrization, log10 alpha range). Depth 3's plateaus last ~alpha^-1 and are stiff (the active coordinates
 # relax at O(1) rates), so below alpha ~ 1e-3 its flow ends with the exact jump from inside a plateau, along curves
-# integrated in a log-like time (X 2x4, dps 30: 12 s at 1e-100, 19 s at 1e-300). Each parametrization gets its
-# own examples.
+# integrated in a log-like time (the slowest examples here; bench/deep.py times that path). Each parametrization
+# gets its own examples.
 CATALOGUE = {
     "diagonal(2)": (ib.diagonal(2), -300.0, 3.0),
     "positive()": (ib.positive(), -300.0, 3.0),
@@ -201,10 +201,11 @@ def test_property_flow_limit_is_argmin_Q(name, seed, where, n, extra):
 @pytest.mark.parametrize(("depth", "log10_alpha"), [(3, -8), (5, -30), pytest.param(3, -300, marks=pytest.mark.slow),
                                                     pytest.param(5, -300, marks=pytest.mark.slow)])
 def test_deep_plateau_is_crossed_by_the_exact_jump(depth, log10_alpha):
-    """alpha = 1e-8, depth 3: 46,000 Taylor steps (120 s) did not leave the first plateau before the jump.
-    At 1e-300 (about 20 s at depth 3, 130 s at depth 5, whose pole is at s ~ alpha^-3 = 1e900) the curves need
-    extra bits for their time, a log-like curve time (steps in s shrink with the distance to the pole) and the
-    dual solver a line search in the log-distance to the pole. Depth 5's reference failed below ~1e-10 before."""
+    """A depth-D plateau lasts ~alpha^-(D-2) in flow time and is stiff, so stepping through it does not end (at
+    alpha = 1e-8, depth 3, tens of thousands of Taylor steps stay on the first plateau): the flow must leave it by
+    the exact jump along the integral curves. At 1e-300 (depth 5's pole is at s ~ alpha^-3 = 1e900) the curves
+    need extra bits for their time, a log-like curve time (steps in s shrink with the distance to the pole), and
+    the dual solver a line search in the log-distance to the pole."""
     X = [[1.0, 0.5, -0.3, 0.2], [0.1, -1.0, 0.4, 0.7]]
     y = [1.0, -0.5]
     alpha = mpmath.mpf(10) ** log10_alpha

@@ -151,7 +151,7 @@ def test_depth3_answer_next_to_the_pole(log10_alpha):
 
 def test_unreachable_labels_are_reported_as_an_unbounded_dual():
     """w1*w2 from (alpha, alpha) only takes positive values; y < 0 on positive X has no interpolant, so the dual
-    rises without bound. Before the |sigma| wall this overflowed mpmath's exp (OverflowError) after ~10 min."""
+    rises without bound: the solver must stop at its |sigma| wall and say so, not run on until exp overflows."""
     f = ib.derive(ib.product(2)).to_numeric(dps=40)
     sol = argmin_Q([f.coordinate(alpha=0.1)] * 3, [[1.0, 0.5, 0.3], [0.2, 1.0, 0.1]], [-1.0, -0.5], dps=30)
     assert sol.status == "failed"
@@ -168,8 +168,9 @@ def test_max_time_returns_the_last_iterate():
 
 
 def test_depth3_conjugate_is_accurate_next_to_its_pole():
-    """B = int_0 b for depth 3 came from SymPy with the denominator 6 a (1 - 3 a s)^2 expanded, which cancelled to
-    garbage next to the pole at alpha = 1e-100 (B = -1.1e-49 where b = 0.67): rational terms are now factored."""
+    """B = int_0 b for depth 3 has the denominator 6 a (1 - 3 a s)^2; expanded (as SymPy returns it) it cancels to
+    garbage next to the pole at alpha = 1e-100 (B = -1.1e-49 where b = 0.67), so the numeric form must keep
+    rational terms factored. Compared here with the curve solved by hand."""
     alpha = mpmath.mpf(10) ** -100
     m = ib.derive(ib.diagonal(3)).to_numeric(dps=40).coordinate(alpha=alpha)
     with mpmath.workdps(200):  # s ~ 3e99 a distance 1e-20 from the pole: 120 digits for the distance, 80 beyond

@@ -1,4 +1,4 @@
-"""The symbolic engine: flow of eta*grad(phi) -> b(sigma) -> grad Q = b^{-1} -> Q (SymPy only)."""
+"""The symbolic engine: flow of eta*grad(phi) -> b(sigma) -> grad Q = b^{-1} -> Q (SymPy only; docs/theory.md)."""
 
 from ..symbols import BETA, SIGMA
 from .check import CheckResult, check_regularizer
