@@ -24,7 +24,8 @@ class Status(StrEnum):
 
     #: Finished: the answer meets the procedure's own accuracy criterion.
     SUCCESS = "success"
-    #: The wall-clock budget (``max_time``) was spent; the state reached is returned.
+    #: The time budget was spent (wall-clock ``max_time``, or an integrator's horizon ``t_max``); the state reached
+    #: is returned.
     MAX_TIME = "max_time"
     #: The iteration budget (``max_iter``) was spent; the last iterate is returned.
     MAX_ITER = "max_iter"
