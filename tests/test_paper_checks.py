@@ -243,6 +243,8 @@ WRONG: list[tuple[str, str, Callable[[dict], None], int]] = [
     ("woodworth2020.fig1_sparse", "l1 norm gap of 5%", _set("ab.0.l1", 1.05), 1),
     ("woodworth2020.fig1_sparse", "recovery below the l1 sample size", _set("c.0.log10_alpha", -5.0), 2),
     ("woodworth2020.fig1_sparse", "largest recovering alpha falls with N", _set("c.2.log10_alpha", -4.0), 2),
+    ("woodworth2020.fig1_sparse", "no N recovers at all (nothing to compare)",
+     _set("c", [{"log10_alpha": None, "l1_error": 0.6}] * 3), 2),
     ("woodworth2020.fig2_explicit", "a wrong coefficient in the polynomial",
      lambda r: r.update(polynomial=r["polynomial"].replace("- 6*alpha**2*r**3", "- 5*alpha**2*r**3")), 0),
     ("woodworth2020.fig2_explicit", "the larger real root", _set("r1", 4.66364), 1),

@@ -88,5 +88,6 @@ def judge(res: dict[str, Any], figs: tuple[str, ...] = ()) -> list[Outcome]:
                 "1% of the norm", ok_b),
         Outcome(NAME, "(c) a recovering alpha exists exactly when min-l1 recovers, and grows with N",
                 f"N_l1 = {n_l1}; largest log10 alpha per N: {[None if b is None else round(b, 2) for b in best]}",
-                "exists iff N >= N_l1; non-decreasing", "one bisection step", exists_ok and monotone),
+                "exists iff N >= N_l1; non-decreasing", "one bisection step",
+                n_l1 is not None and exists_ok and monotone),
     ]
