@@ -182,4 +182,9 @@ def derive_limits(reg: Regularizer) -> Limits:
     >>> kernel.scale
     1/(16*alpha**2*c**2)
     """
-    return Limits(_rich_limit(reg), _kernel_limit(reg))
+    # A Regularizer is immutable, so its limits are derived once: the checker and the command line both ask.
+    cached = reg.__dict__.get("_limits")
+    if cached is None:
+        cached = Limits(_rich_limit(reg), _kernel_limit(reg))
+        reg.__dict__["_limits"] = cached
+    return cached
