@@ -136,6 +136,13 @@ def test_fixed_alpha_and_constants_are_used():
                                  limits=reg.limits()).verified
 
 
+def test_a_root_next_to_a_pole_is_resolved_with_more_digits():
+    """Depth 3 at alpha = 1e-30: the root sits ~1e-30 (relative) from the pole at 1/(3 alpha), and the expanded
+    denominators of Q cancel ~60 digits; the checker reruns the point with more digits instead of refusing."""
+    result = derived("legendre").check(alpha=1e-30, n_points=1)
+    assert result.verified, result.message
+
+
 @pytest.mark.parametrize(("kwargs", "fragment"), [
     ({"constants": {"alpha": 1, "c": 2}}, "'alpha' is not a constant here"),
     ({"constants": {"d": 2}}, "unknown ['d']"),

@@ -223,39 +223,54 @@ class _Answer:
         # the Newton step sets the scale near beta0; far from it (b exponential) a step of at most max(|p0|, 1),
         # doubled, finds the bracket in a few evaluations
         step = min(abs(g0 / slope), max(abs(p0), 1)) if slope != 0 else max(abs(p0), 1)
-        a, q = self._bracket(g, p0, g0, sign, hi if sign > 0 else lo, step)
-        return _refine(g, a, q, g0 < 0)
+        end = hi if sign > 0 else lo
+        a, q = self._bracket(g, p0, g0, sign, end, step)
+        return _refine(g, a, q, g0 < 0, end)
 
     @staticmethod
     def _bracket(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, g0: mpmath.mpf, sign: int,
                  end: mpmath.mpf, step: Any) -> tuple[mpmath.mpf, mpmath.mpf]:
-        """Steps from ``p0`` towards ``end``, doubling (halving the gap near a finite end), until ``g`` changes
-        sign between the last two points."""
-        a = p0
+        """Steps from ``p0`` towards ``end`` until ``g`` changes sign between the last two points. The ``j``-th step
+        grows by ``2^(2^j)`` (``j <= 6``) and, once it would pass a finite end, the distance to the end shrinks by
+        ``2^-(2^k)`` at the ``k``-th step: depth 5 at ``alpha = e^-60`` puts the root ``~e^180`` from ``p0`` and
+        ``1e-78`` (relative) from a pole, a few dozen steps either way."""
+        a, j, k = p0, 0, 0
         for _ in range(4 * mpmath.mp.prec):
             q = a + sign * step
             if mpmath.isfinite(end) and sign * (end - q) <= 0:
-                q = (a + end) / 2
+                q, k = end - (end - a) * mpmath.mpf(2) ** -(2**k), k + 1
                 if q in (a, end):
                     raise _Unresolved("the root of b = beta is closer to the end of the curve than "
                                       f"{mpmath.mp.dps} digits resolve")
             gq = g(q)
             if gq == 0 or (gq > 0) == (g0 < 0):
                 return a, q
-            a, step = q, 2 * step
+            a, step, j = q, step * 2 ** (2 ** min(j, 6)), j + 1
         raise _Unevaluable("no root of b = beta on the curve's domain")
 
 
-def _refine(g: Callable[[mpmath.mpf], mpmath.mpf], a: mpmath.mpf, q: mpmath.mpf, negative_at_a: bool
-            ) -> mpmath.mpf:
-    """The root of ``g`` between ``a`` and ``q`` (``g(a) < 0`` if ``negative_at_a``): bisection to 30 bits, where
+def _refine(g: Callable[[mpmath.mpf], mpmath.mpf], a: mpmath.mpf, q: mpmath.mpf, negative_at_a: bool,
+            end: mpmath.mpf) -> mpmath.mpf:
+    """The root of ``g`` between ``a`` and ``q`` (``g(a) < 0`` if ``negative_at_a``): bisection to 16 bits, where
     ``g`` is nearly linear even when it is exponential on the bracket, then ``mpmath.findroot``'s
-    Anderson-Bjorck method; its answer is kept only if ``g`` changes sign across it, else bisection goes on."""
+    Anderson-Bjorck method; its answer is kept only if ``g`` changes sign across it, else bisection goes on.
+    Where the bracket spans many factors of 2 in the distance to a finite ``end`` (a pole of ``b``), it is
+    bisected in the logarithm of that distance first."""
+
+    def midpoint(a: mpmath.mpf, q: mpmath.mpf) -> mpmath.mpf:
+        if mpmath.isfinite(end):
+            da, dq = abs(end - a), abs(end - q)
+            if da > 4 * dq or dq > 4 * da:
+                return end + (a - end) * mpmath.sqrt(dq / da)
+        return (a + q) / 2
 
     def bisect(a: mpmath.mpf, q: mpmath.mpf, bits: int) -> tuple[mpmath.mpf, mpmath.mpf]:
         for _ in range(4 * mpmath.mp.prec):
-            mid = (a + q) / 2
-            if abs(q - a) <= max(abs(a), abs(q)) * mpmath.mpf(2) ** -bits or mid in (a, q):
+            mid = midpoint(a, q)
+            scale = max(abs(a), abs(q))
+            if mpmath.isfinite(end):  # relative to the distance to the pole, where that is the smaller
+                scale = min(scale, max(abs(end - a), abs(end - q)))
+            if abs(q - a) <= scale * mpmath.mpf(2) ** -bits or mid in (a, q):
                 break
             gm = g(mid)
             if gm == 0:
@@ -263,7 +278,7 @@ def _refine(g: Callable[[mpmath.mpf], mpmath.mpf], a: mpmath.mpf, q: mpmath.mpf,
             a, q = (mid, q) if (gm < 0) == negative_at_a else (a, mid)
         return a, q
 
-    a, q = bisect(a, q, 30)
+    a, q = bisect(a, q, 16)
     if a == q:
         return a
     scale = abs(g(a))
