@@ -5,8 +5,9 @@
   higher derivatives vanish relative to it as the scale grows. ``1/K`` is the weight of the l2 norm.
 * Rich side (``alpha -> 0``): for fixed ``beta != beta0`` the dual variable runs to the end of its range,
   so ``grad_Q(beta) ~ c_+(alpha)`` for ``beta > 0`` and ``-c_-(alpha)`` for ``beta < 0``, with ``c_+ = sup sigma``
-  and ``c_- = -inf sigma`` when the range is bounded (finite-sigma blow-up, depth >= 3) and
-  ``c_+ = L log(1/alpha)``, ``L = lim grad_Q(1) / log(1/alpha)``, when it is not. ``Q ~ c_+ beta`` (resp.
+  and ``c_- = -inf sigma`` when the range is bounded (finite-sigma blow-up, depth >= 3) and ``b`` vanishes inside
+  it as ``alpha -> 0`` (if it tends to an ``alpha``-free curve instead, the root stays inside: not derived), and
+  ``c_+ = L log(1/alpha)``, ``L = lim grad_Q(1) / log(1/alpha)``, when the range is unbounded. ``Q ~ c_+ beta`` (resp.
   ``c_- |beta|``): the l1 norm when ``c_+ = c_-``. If ``grad_Q(1)`` stays bounded, the limit is the
   ``alpha``-free regularizer ``lim Q`` instead.
 
@@ -82,6 +83,9 @@ def _rich_limit(reg: Regularizer) -> Limit:
     two_sided = beta_lo == -sp.oo or (beta_lo.is_negative is True)
     c_plus: sp.Expr | None = hi if hi.is_finite is not False and hi is not sp.nan and not hi.has(sp.nan) else None
     c_minus: sp.Expr | None = -lo if lo.is_finite is not False and lo is not sp.nan and not lo.has(sp.nan) else None
+    if not _runs_to_the_ends(reg, c_plus, c_minus):
+        return Limit("alpha -> 0", "not derived: the dual variable stays inside its bounded range as alpha -> 0",
+                     sp.nan, sp.nan)
     if (c_plus is None or (two_sided and c_minus is None)) and reg.kind != "closed":
         dominant = _dominant_exponentials(reg)
         if dominant is None:
@@ -109,6 +113,27 @@ def _rich_limit(reg: Regularizer) -> Limit:
         return Limit("alpha -> 0", name, c_plus, sp.Abs(BETA), *_confirm(reg, c_plus * sp.Abs(BETA), big=False))
     form = sp.Piecewise((BETA, BETA >= 0), (-(c_minus / c_plus) * BETA, True))
     return Limit("alpha -> 0", "asymmetric l1", c_plus, form, *_confirm(reg, c_plus * form, big=False))
+
+
+def _runs_to_the_ends(reg: Regularizer, c_plus: sp.Expr | None, c_minus: sp.Expr | None) -> bool:
+    """Whether, at fixed ``beta``, the dual variable runs to the ends of its bounded range as ``alpha -> 0``.
+
+    It does when ``b`` vanishes inside the range in the limit (``b(c/2) -> 0``: depth ``D >= 3``, where the range
+    is ``~alpha^-(D-2)``); when ``b`` tends to an ``alpha``-free curve instead (``u + u^3/3 - v``: ``sigma`` in
+    ``(-pi/2, pi/2)`` either way), the root stays inside and ``Q`` tends to an ``alpha``-free regularizer, not l1.
+    Checked for curves in ``sigma`` itself; other curves are not gated.
+    """
+    c = reg.curve
+    if not c.explicit:
+        return True
+    for end in (c_plus, -c_minus if c_minus is not None else None):
+        try:
+            inside = sp.limit(c.b.subs(c.param, end / 2), _alpha(reg), 0, "+") if end is not None else 0
+        except NotImplementedError:  # SymPy cannot tell: the claim stands as before, and its check judges it
+            inside = 0
+        if inside != 0:
+            return False
+    return True
 
 
 def _dominant_exponentials(reg: Regularizer) -> tuple[sp.Expr, sp.Expr] | None:
@@ -182,4 +207,9 @@ def derive_limits(reg: Regularizer) -> Limits:
     >>> kernel.scale
     1/(16*alpha**2*c**2)
     """
-    return Limits(_rich_limit(reg), _kernel_limit(reg))
+    # A Regularizer is immutable, so its limits are derived once: the checker and the command line both ask.
+    cached = reg.__dict__.get("_limits")
+    if cached is None:
+        cached = Limits(_rich_limit(reg), _kernel_limit(reg))
+        reg.__dict__["_limits"] = cached
+    return cached

@@ -17,11 +17,11 @@ import sympy as sp
 from .._precision import DEFAULT_DPS
 from ..parametrizations.base import Parametrization
 from ..symbols import BETA, SIGMA, tidy, tidy_in
+from .check import CHECK_DPS, CheckResult
 from .curve import DualCurve, solve_curve
 from .invert import Inversion, invert_curve
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .check import CheckResult
     from .limits import Limits
     from .numeric import NumericRegularizer
 
@@ -115,15 +115,17 @@ class Regularizer:
 
         return NumericRegularizer(self, dps=dps)
 
-    def check(self, *, n_points: int = 8, dps: int = 40, seed: int = 0, constants: dict[str, Any] | None = None
-              ) -> CheckResult:
-        """Check the result independently: ``b(grad_Q(beta)) = beta``, ``Q' = grad_Q``, ``Q'' = 1/b'(grad_Q)``.
+    def check(self, *, alpha: Any = None, constants: dict[str, Any] | None = None, n_points: int = 8,
+              dps: int = CHECK_DPS, seed: int = 0) -> CheckResult:
+        """Check the returned ``Q``, ``grad_Q``, ``conjugate`` and limits against ``b``, ``B`` and the flow.
 
-        Returns a :class:`~implicit_bias.derive.check.CheckResult` ``(verified, residual, ...)``.
+        ``alpha`` and ``constants`` (the other symbols, never ``alpha``) are fixed when given, drawn at random
+        for each of the ``n_points`` points otherwise. Returns a :class:`~implicit_bias.derive.check.CheckResult`
+        ``(verified, residual, ...)``; see :func:`~implicit_bias.derive.check.check_regularizer`.
         """
         from .check import check_regularizer
 
-        return check_regularizer(self, n_points=n_points, dps=dps, seed=seed, constants=constants)
+        return check_regularizer(self, alpha=alpha, constants=constants, n_points=n_points, dps=dps, seed=seed)
 
     def limits(self) -> Limits:
         """The leading behaviour as ``alpha -> 0`` (rich) and ``alpha -> oo`` (kernel)."""
