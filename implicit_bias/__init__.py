@@ -9,6 +9,7 @@ import importlib
 from typing import Any
 
 from .derive import BETA, SIGMA, CheckResult, Regularizer, derive
+from .derive.commuting import CommutingRegularizer
 from .derive.explicit import ExplicitRegularizer, explicit_regularizer
 from .derive.limits import Limit, Limits
 from .derive.numeric import NumericRegularizer
@@ -25,8 +26,10 @@ from .errors import (
 )
 from .parametrizations import ALPHA, Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
+from .parametrizations.shared import SharedParametrization
 from .problems import SparseRegression, sparse_regression
 from .verify import VerifyReport, verify
+from .verify_shared import SharedVerifyReport
 
 __version__ = "0.1.0"
 
@@ -49,6 +52,7 @@ __all__ = [
     "BETA",
     "SIGMA",
     "CheckResult",
+    "CommutingRegularizer",
     "CriticalInitializationError",
     "DerivationError",
     "ExplicitRegularizer",
@@ -64,6 +68,8 @@ __all__ = [
     "ParametrizationError",
     "ParseError",
     "Regularizer",
+    "SharedParametrization",
+    "SharedVerifyReport",
     "SparseRegression",
     "VerifyReport",
     "derive",
