@@ -97,7 +97,8 @@ def verify_shared(reg: Any, X: Any, y: Any, *, alpha: Any, constants: dict[str, 
             ref = argmin_Q_mixed(A, c, maps, X, y, dps=dps, progress=progress)
             rich, rich_name = min_l1_mixed(A, c, X, y, dps=dps), "A argmin ||s||_1 + c (the rich limit)"
         else:
-            ref = f.argmin(X, y, **values)
+            # the potential is fixed up to the sign of the initial-direction term, which sign(a) at the end selects
+            ref = f.argmin(X, y, sign=f.final_sign(flow.w), **values)
             notes = tuple(f.assumptions(flow.w, **values))
             rich, rich_name = None, "the kernel interpolant"
         timings["argmin_Q"] = time.perf_counter() - t0
