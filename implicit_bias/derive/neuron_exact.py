@@ -147,7 +147,7 @@ def exact_solution(p: Any) -> NeuronExactSolution:
     >>> import implicit_bias as ib
     >>> sol = exact_solution(ib.single_neuron(2, delta=0))
     >>> sol.riccati, sol.bernoulli
-    (-delta*nu - eta_a*nu**2 + eta_w*s**2, a*delta + a*eta_a*nu - a**3*eta_w)
+    (-delta*nu - eta_a*nu**2 + eta_w*s**2, -a**3*eta_w + a*delta + a*eta_a*nu)
     """
     return _exact(*_reduced_equations(p))
 
