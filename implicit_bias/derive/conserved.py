@@ -74,6 +74,5 @@ def _tidy(C: sp.Expr, ws: tuple[sp.Symbol, ...]) -> sp.Expr:
     """``C`` over a common denominator, without a common factor, with a positive leading coefficient."""
     num = sp.expand(sp.fraction(sp.together(C))[0])
     _content, prim = sp.Poly(num, *ws).primitive()
-    lead = prim.LC()
     out = prim.as_expr()
-    return sp.expand(-out) if (lead.is_number and lead < 0) else out
+    return sp.expand(-out) if prim.LC().could_extract_minus_sign() else out

@@ -45,12 +45,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .regimes import Regime
     from .warped_numeric import NumericWarpedRegularizer
 
-__all__ = ["DELTA", "RADIUS", "WarpedRegularizer", "derive_warped", "neuron_structure"]
+__all__ = ["DELTA", "DUAL_NORM2", "RADIUS", "WarpedRegularizer", "derive_warped", "neuron_structure"]
 
 #: The conserved quantity's value, ``delta = eta_w a^2 - eta_a ||w||^2``.
 DELTA = sp.Symbol("delta", real=True)
 #: ``||beta||``, the radius of the radial potential.
 RADIUS = sp.Symbol("r", positive=True)
+#: ``||v||^2`` at a dual point ``v = grad Psi(beta)``.
+DUAL_NORM2 = sp.Symbol("v2", nonnegative=True)
 _A = sp.Symbol("a", positive=True)  # the curve parameter |a| along the level set
 _A2 = sp.Symbol("A", positive=True)  # a^2
 
@@ -84,7 +86,10 @@ class WarpedRegularizer:
     dual_norm : sympy.Expr
         ``||grad Psi|| = ||w||`` as a function of ``r``.
     conjugate : sympy.Expr
-        ``Psi*`` in the curve parameter ``a`` (``a^2 = (delta + eta_a ||v||^2) / eta_w`` at the dual point ``v``).
+        ``Psi*`` in the curve parameter ``a`` (``a^2 = dual_a2`` at the dual point ``v``).
+    dual_a2 : sympy.Expr
+        ``a^2`` at the dual point ``v = grad Psi(beta)`` (``||w|| = ||v||``), in :data:`DUAL_NORM2` (``||v||^2``)
+        and :data:`DELTA`: the conserved quantity solved for ``a^2``. The dual map is ``b(v) = sqrt(dual_a2) v``.
     sign0 : int
         ``sign(a0)``; ``grad Psi(beta0) = sign0 * w0``.
     Q, grad_Q : sympy.Expr, tuple of sympy.Expr
@@ -109,6 +114,7 @@ class WarpedRegularizer:
     potential: sp.Expr
     dual_norm: sp.Expr
     conjugate: sp.Expr
+    dual_a2: sp.Expr
     sign0: int
     Q: sp.Expr
     grad_Q: tuple[sp.Expr, ...]
@@ -215,6 +221,9 @@ def derive_warped(p: SharedParametrization) -> WarpedRegularizer:
     norm_w = sp.sqrt((eta_w * _A**2 - DELTA) / eta_a)  # ||w|| along the level set, in |a|
     Psi_a = sp.integrate(sp.expand(norm_w * sp.diff(_A * norm_w, _A)), _A)
     conj_a = sp.expand(_A * norm_w**2 - Psi_a)
+    # C depends on w through ||w||^2 only (checked in _conserved): put ||v||^2 in the first weight's place
+    on_dual = C.subs({inner[0]: sp.sqrt(DUAL_NORM2), **{w: 0 for w in inner[1:]}}).subs(a**2, _A2)
+    dual_a2 = sp.solve(sp.Eq(on_dual, DELTA), _A2)[0]
     potential = sp.factor_terms(Psi_a.subs(_A, sp.sqrt(a2)))
     dual_norm = sp.factor_terms(norm_w.subs(_A, sp.sqrt(a2)))
     sign0 = _sign(p.w0[a], a)
@@ -222,7 +231,7 @@ def derive_warped(p: SharedParametrization) -> WarpedRegularizer:
     kept = True if (delta0.is_nonnegative or delta0 == 0) else (False if delta0.is_negative else None)
     M_iso = sp.expand(eta_w * a2)
     return WarpedRegularizer(p, a, inner, eta_a, eta_w, C, delta0, a2, M, M_iso, sp.expand(M_iso - DELTA), eta_w * a,
-                             potential, dual_norm, conj_a, sign0, Q, grad, kept)
+                             potential, dual_norm, conj_a, dual_a2, sign0, Q, grad, kept)
 
 
 def _reduced_kernel(p: SharedParametrization, a: sp.Symbol, inner: tuple[sp.Symbol, ...], eta_a: sp.Expr,

@@ -3,8 +3,9 @@
 Built from the derived radial potential ``Psi(r)``, its slope ``||w||(r)``, the conjugate ``Psi*`` (in the level-set
 parameter ``a``) and the initialization: ``Q_s(beta) = Psi(||beta||) - Psi(||beta0||) - s <g0, beta - beta0>`` with
 ``g0 = sign(a0) w0`` and ``s = +1`` (``sign(a)`` kept) or ``-1`` (flipped). The dual map is
-``b(z) = |a(v)| v`` at ``v = z + s g0``, ``|a(v)|^2 = (delta + eta_a ||v||^2) / eta_w`` (clamped at 0: ``Psi*`` is flat
-on the ball where the level set has no point, ``||v||^2 < -delta / eta_a``).
+``b(z) = |a(v)| v`` at ``v = z + s g0`` with the derived ``|a(v)|^2`` (the conserved quantity solved for ``a^2``:
+``(delta + eta_a ||v||^2) / eta_w``), clamped at 0 -- ``Psi*`` is flat on the ball where the level set has no point,
+``||v||^2 < -delta / eta_a``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .._precision import DEFAULT_DPS, GUARD_DIGITS
 from .._validation import check_dps
 from ..errors import InputError
 from .shared_numeric import vector_values
-from .warped import _A, DELTA, RADIUS
+from .warped import _A, DELTA, DUAL_NORM2, RADIUS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..reference.base import ReferenceSolution
@@ -44,8 +45,7 @@ class NeuronDualMap:
         self.owner, self.point, self.sign, self.d = owner, point, sign, owner.d
 
     def _a(self, v: list[mpmath.mpf]) -> mpmath.mpf:
-        pt = self.point
-        a2 = (pt["delta"] + pt["eta_a"] * mpmath.fsum(x**2 for x in v)) / pt["eta_w"]
+        a2 = self.owner._dual_a2(mpmath.fsum(x**2 for x in v), *self.owner._args(self.point))
         return mpmath.sqrt(a2) if a2 > 0 else mpmath.mpf(0)
 
     def _v(self, z: Sequence[mpmath.mpf]) -> list[mpmath.mpf]:
@@ -60,9 +60,10 @@ class NeuronDualMap:
         v = self._v(z)
         a = self._a(v)
         out = a * mpmath.eye(self.d)
-        if a > 0:
+        if a > 0:  # d|a|/dv = (d a^2 / d||v||^2) v / |a|
             vv = mpmath.matrix(v)
-            out += (self.point["eta_a"] / (self.point["eta_w"] * a)) * (vv * vv.T)
+            slope = self.owner._dual_da2(mpmath.fsum(x**2 for x in v), *self.owner._args(self.point))
+            out += (slope / a) * (vv * vv.T)
         return out
 
     def B(self, z: list[mpmath.mpf]) -> mpmath.mpf:
@@ -92,6 +93,8 @@ class NumericWarpedRegularizer:
         self._f = sp.lambdify([RADIUS, DELTA, *others], reg.dual_norm, modules="mpmath")
         self._df = sp.lambdify([RADIUS, DELTA, *others], sp.diff(reg.dual_norm, RADIUS), modules="mpmath")
         self._conj_f = sp.lambdify([_A, DELTA, *others], reg.conjugate, modules="mpmath")
+        self._dual_a2 = sp.lambdify([DUAL_NORM2, DELTA, *others], reg.dual_a2, modules="mpmath")
+        self._dual_da2 = sp.lambdify([DUAL_NORM2, DELTA, *others], sp.diff(reg.dual_a2, DUAL_NORM2), modules="mpmath")
         p = reg.parametrization
         self._J = sp.lambdify([*p.params, *self.constants], p.jacobian, modules="mpmath")
         self._lr = [sp.lambdify(list(self.constants), e, modules="mpmath") for e in p.lr]
