@@ -77,7 +77,7 @@ def spectral_slope(delta: Any) -> Callable[[mpmath.mpf], mpmath.mpf]:
     --------
     >>> f = spectral_slope(2)
     >>> print(mpmath.nstr(f(mpmath.mpf(1)), 12), mpmath.nstr(mpmath.asinh(1) / 2, 12))
-    0.440686793509 0.440686793509
+    0.44068679351 0.44068679351
     """
     if delta == 0:
         raise InputError("delta=0: the balanced matrix factorization has no spectral potential (phi'' = 1/(2 s) "
