@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import implicit_bias as ib
 from implicit_bias.derive.conserved import conserved_quantities
 from implicit_bias.derive.neuron_exact import exact_solution
+from implicit_bias.derive.regimes import ABS_DELTA
 from implicit_bias.derive.warped import DELTA, RADIUS
 from implicit_bias.flow.shared import initial_values, shared_flow
 
@@ -110,11 +111,10 @@ def test_rank_one_closed_form(delta):
 
 def test_regimes_and_their_limits(neuron):
     up, balanced, down = neuron.regimes()
-    assert up.M_iso == DELTA and down.M_radial == -DELTA
+    assert up.M_iso == ABS_DELTA and down.M_radial == ABS_DELTA
     assert sp.simplify(balanced.potential - sp.Rational(2, 3) * RADIUS ** sp.Rational(3, 2)) == 0
-    at = {RADIUS: sp.Rational(7, 10)}
-    assert abs(sp.N((up.potential - RADIUS**2 / (2 * sp.sqrt(DELTA))).subs({**at, DELTA: 4}))) < 1e-15
-    assert abs(sp.N((down.potential - RADIUS * sp.sqrt(-DELTA)).subs({**at, DELTA: -4}))) < 1e-15
+    assert sp.simplify(up.potential - RADIUS**2 / (2 * sp.sqrt(ABS_DELTA))) == 0
+    assert sp.simplify(down.potential - RADIUS * sp.sqrt(ABS_DELTA)) == 0
     assert all(g.residual < 1e-10 for g in (up, balanced, down))
     assert [neuron.regime_of(v) for v in (-2, 0, 3)] == ["downstream", "balanced", "upstream"]
 

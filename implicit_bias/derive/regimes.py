@@ -28,9 +28,11 @@ from .warped import DELTA, RADIUS
 if TYPE_CHECKING:  # pragma: no cover
     from .warped import WarpedRegularizer
 
-__all__ = ["Regime", "derive_regimes"]
+__all__ = ["ABS_DELTA", "Regime", "derive_regimes"]
 
 _EPS = sp.Symbol("epsilon", positive=True)
+#: ``|delta|``, in which the limits as ``delta -> +-oo`` are written.
+ABS_DELTA = sp.Symbol("|delta|", positive=True)
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,9 @@ class Regime:
 
 
 def _leading(expr: sp.Expr, sign: int) -> sp.Expr:
-    """The leading term of ``expr`` as ``delta -> sign * oo``, back in ``delta``."""
+    """The leading term of ``expr`` as ``delta -> sign * oo``, in :data:`ABS_DELTA`."""
     lead = sp.expand(expr.subs(DELTA, sign / _EPS)).as_leading_term(_EPS)
-    return sp.powsimp(sp.expand(lead.subs(_EPS, sign / DELTA)), force=True)
+    return sp.powsimp(sp.expand(lead.subs(_EPS, 1 / ABS_DELTA)), force=True)
 
 
 def _leading_shape(expr: sp.Expr, sign: int) -> sp.Expr:
@@ -61,15 +63,16 @@ def _leading_shape(expr: sp.Expr, sign: int) -> sp.Expr:
     series = sp.expand(sp.series(expr.subs(DELTA, sign / _EPS), _EPS, 0, 2).removeO())
     shaped = sp.Add(*[t for t in sp.Add.make_args(series) if t.has(RADIUS)])
     lead = shaped.as_leading_term(_EPS)
-    return sp.powsimp(sp.expand(lead.subs(_EPS, sign / DELTA)), force=True)
+    return sp.powsimp(sp.expand(lead.subs(_EPS, 1 / ABS_DELTA)), force=True)
 
 
 def _deviation(exact: sp.Expr, approx: sp.Expr, delta: float, subtract_origin: bool = False) -> float:
     """Relative deviation of ``approx`` from ``exact`` at ``delta`` and ``r`` = 0.7 (other symbols: 1.3)."""
-    others = {s: sp.Rational(13, 10) for s in (exact.free_symbols | approx.free_symbols) - {DELTA, RADIUS}}
+    others = {s: sp.Rational(13, 10) for s in (exact.free_symbols | approx.free_symbols) - {DELTA, RADIUS, ABS_DELTA}}
     with mpmath.workdps(40):
         def value(e: sp.Expr, r: sp.Expr) -> mpmath.mpf:
-            return mpmath.mpf(sp.N(e.subs(others).subs({DELTA: delta, RADIUS: r}), 40))
+            at = {DELTA: delta, ABS_DELTA: abs(delta), RADIUS: r}
+            return mpmath.mpf(sp.N(e.subs(others).subs(at), 40))
         e, a = value(exact, sp.Rational(7, 10)), value(approx, sp.Rational(7, 10))
         if subtract_origin:
             e, a = e - value(exact, sp.Rational(1, 10)), a - value(approx, sp.Rational(1, 10))

@@ -144,14 +144,13 @@ class WarpedRegularizer:
     @property
     def sign_statement(self) -> str:
         """What the conserved quantity says about ``sign(a)``, for this ``delta0``."""
-        eta = self.eta_inner
         if self.sign_kept is True:
             return (f"delta = {self.delta0} >= 0: eta_w a^2 = delta + eta_a ||w||^2 keeps |a| >= sqrt(delta/eta_w) "
                     "(or a = 0 only at the fixed point w = 0), so sign(a) is kept and Q applies")
         if self.sign_kept is False:
             return (f"delta = {self.delta0} < 0: a can cross zero (through beta = 0, where Psi has a kink of slope "
-                    f"sqrt(-delta/eta_a)); Q applies if sign(a) is kept, Psi(beta) + <grad Psi(beta0), beta> if a ends "
-                    f"with the opposite sign (eta_w = {eta})")
+                    f"sqrt(-delta/eta_a), eta_a = {self.eta_outer}); Q applies if sign(a) is kept, "
+                    "Psi(beta) + <grad Psi(beta0), beta> if a ends with the opposite sign")
         return (f"delta = {self.delta0}: Q applies while sign(a) is kept (guaranteed for delta >= 0; for delta < 0 "
                 "a can cross zero and the initial-direction term flips)")
 
@@ -182,7 +181,9 @@ class WarpedRegularizer:
 
     def latex(self) -> str:
         r"""LaTeX for ``M``, ``Psi`` and ``Q``."""
-        return (rf"M(\beta, \delta) = {sp.latex(self.M)}, \quad \Psi_\delta(r) = {sp.latex(self.potential)}, \quad "
+        return (rf"M(\beta, \delta) = \left({sp.latex(self.M_iso)}\right) I + \left({sp.latex(self.M_radial)}\right)"
+                rf"\frac{{\beta\beta^\top}}{{r^2}}, \quad r = \|\beta\|, \quad "
+                rf"\Psi_\delta(r) = {sp.latex(self.potential)}, \quad "
                 rf"Q(\beta) = \Psi_\delta(\|\beta\|) - \Psi_\delta(\|\beta_0\|) - \langle \nabla\Psi_\delta(\beta_0), "
                 rf"\beta - \beta_0\rangle, \quad \delta = {sp.latex(self.delta0)}")
 
