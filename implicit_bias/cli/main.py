@@ -293,13 +293,15 @@ def _run_single_neuron(args: argparse.Namespace) -> int:
         raise CommandLineError(f"--delta {args.delta!r}: not a finite real number; give e.g. --delta -1")
     if args.dim < 1:
         raise CommandLineError(f"--dim {args.dim}: the input dimension must be >= 1")
-    reg = ib.derive(ib.single_neuron(args.dim, delta=delta))
+    from ..derive.warped import DELTA, derive_warped
+
+    model = ib.single_neuron(args.dim, delta=delta)
+    assert isinstance(model, ib.SharedParametrization)  # a dimension is given: the one-neuron vector model
+    reg = derive_warped(model)
     if args.format == "latex":
         print(reg.latex())
         return 0
     check = reg.check(n_points=3)
-    from ..derive.warped import DELTA
-
     report = {
         "model": f"beta = a*w, w in R^{args.dim}", "delta": str(delta), "regime": reg.regime_of(delta),
         "conserved": str(reg.conserved), "M": f"({reg.M_iso.subs(DELTA, delta)}) I + "
