@@ -302,14 +302,15 @@ def _run_single_neuron(args: argparse.Namespace) -> int:
         print(reg.latex())
         return 0
     check = reg.check(n_points=3)
-    report = {
+    limits = [str(g) for g in reg.regimes()]
+    report: dict[str, Any] = {
         "model": f"beta = a*w, w in R^{args.dim}", "delta": str(delta), "regime": reg.regime_of(delta),
         "conserved": str(reg.conserved), "M": f"({reg.M_iso.subs(DELTA, delta)}) I + "
         f"({reg.M_radial.subs(DELTA, delta)}) beta beta^T / r^2, r = ||beta||",
         "warp": f"d/dt w = -({reg.warp}) grad L", "potential": str(reg.potential.subs(DELTA, delta)),
         "Q": "Psi(beta) - Psi(beta0) - <sign(a0) w0, beta - beta0> (sign(a) kept); "
         "Psi(beta) + <sign(a0) w0, beta> (sign(a) flipped)",
-        "sign": reg.sign_statement, "limits": [str(g) for g in reg.regimes()],
+        "sign": reg.sign_statement, "limits": limits,
         "verified": bool(check.verified), "residual": float(check.residual),
     }
     if args.format == "json":
@@ -318,7 +319,7 @@ def _run_single_neuron(args: argparse.Namespace) -> int:
         rows = [(k, v) for k, v in report.items() if k != "limits"]
         width = max(len(k) for k, _ in rows)
         lines = [f"{k:<{width}}  {v}" for k, v in rows]
-        lines += [f"{'limits' if i == 0 else '':<{width}}  {lim}" for i, lim in enumerate(report["limits"])]
+        lines += [f"{'limits' if i == 0 else '':<{width}}  {lim}" for i, lim in enumerate(limits)]
         print("\n".join(lines))
     return 0 if check.verified else 1
 
