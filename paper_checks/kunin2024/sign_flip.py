@@ -49,7 +49,8 @@ def judge(res: dict, fig: str) -> list[Outcome]:
                        f"{sum(p['delta'] == d for p in pts)} flip" for d in sorted({p["delta"] for p in pts}))
     return [
         Outcome(CHECK, "(i) a keeps its sign for delta >= 0",
-                f"{counts}; flips at delta >= 0: {nonneg_flips or 'none'}", "none", "0", not nonneg_flips and not unfinished and bool(pts), (fig,)),
+                f"{counts}; flips at delta >= 0: {nonneg_flips or 'none'}", "none", "0",
+                not nonneg_flips and not unfinished and bool(pts), (fig,)),
         Outcome(CHECK, "(ii) for delta < 0, a changes sign exactly below the Riccati separatrix nu0 < nu_-",
                 f"disagreements (delta, angle): {mismatch or 'none'}", "none", "0",
                 not mismatch and not unfinished and bool(pts), (fig,)),
