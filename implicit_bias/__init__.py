@@ -13,6 +13,7 @@ from .derive.commuting import CommutingRegularizer
 from .derive.explicit import ExplicitRegularizer, explicit_regularizer
 from .derive.limits import Limit, Limits
 from .derive.numeric import NumericRegularizer
+from .derive.warped import WarpedRegularizer
 from .errors import (
     CriticalInitializationError,
     DerivationError,
@@ -72,6 +73,7 @@ __all__ = [
     "SharedVerifyReport",
     "SparseRegression",
     "VerifyReport",
+    "WarpedRegularizer",
     "derive",
     "diagonal",
     "explicit_regularizer",

@@ -56,6 +56,15 @@ def test_vector_catalogue_entry_initialization():
         ib.single_neuron(direction=(1,))
 
 
+def test_typed_single_neuron_is_derived_like_the_catalogue_entry():
+    p = ib.Parametrization.from_exprs(["a*w1", "a*w2"], "a,w1,w2", {"a": 1, "w1": "alpha", "w2": 0})
+    reg = ib.derive(p)
+    assert isinstance(reg, ib.WarpedRegularizer)
+    assert sp.expand(reg.delta0 - (1 - ib.ALPHA**2)) == 0
+    assert "!= 0: gradient flow is not a mirror flow" in reg.bracket_statement
+    assert reg.check(n_points=2).verified
+
+
 def test_engine_finds_the_balancedness():
     p = ib.single_neuron(3, lr=("ea", "ew"))
     ea, ew = sp.symbols("ea ew", positive=True)

@@ -305,7 +305,7 @@ def _run_single_neuron(args: argparse.Namespace) -> int:
     limits = [str(g) for g in reg.regimes()]
     report: dict[str, Any] = {
         "model": f"beta = a*w, w in R^{args.dim}", "delta": str(delta), "regime": reg.regime_of(delta),
-        "conserved": str(reg.conserved), "M": f"({reg.M_iso.subs(DELTA, delta)}) I + "
+        "bracket": reg.bracket_statement, "conserved": str(reg.conserved), "M": f"({reg.M_iso.subs(DELTA, delta)}) I + "
         f"({reg.M_radial.subs(DELTA, delta)}) beta beta^T / r^2, r = ||beta||",
         "warp": f"d/dt w = -({reg.warp}) grad L", "potential": str(reg.potential.subs(DELTA, delta)),
         "Q": "Psi(beta) - Psi(beta0) - <sign(a0) w0, beta - beta0> (sign(a) kept); "

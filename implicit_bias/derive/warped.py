@@ -142,6 +142,13 @@ class WarpedRegularizer:
         return "time-warped"
 
     @property
+    def bracket_statement(self) -> str:
+        """Why this is not a mirror flow: a non-zero Lie bracket of the fields (Li, Wang, Lee & Arora 2022)."""
+        (i, j), br = next(iter(self.parametrization.brackets.items()))
+        return (f"[V_{i + 1}, V_{j + 1}] = {list(br)} != 0: gradient flow is not a mirror flow of a fixed potential; "
+                f"the conserved {self.conserved} reduces it to a time-warped one (d/dt w = -{self.warp} grad L)")
+
+    @property
     def sign_statement(self) -> str:
         """What the conserved quantity says about ``sign(a)``, for this ``delta0``."""
         if self.sign_kept is True:
