@@ -2,7 +2,8 @@
 
 For ``beta = G(w)`` whose velocity fields ``V_i = eta * grad G_i`` commute, gradient flow is the mirror flow
 ``d/dt grad Q(beta) = -grad L(beta)`` of ``Q = R*``, where ``grad R(mu) = G(psi(mu))`` and ``psi(mu)`` composes
-the flows of the ``V_i`` for times ``mu_i`` from ``w0`` (Li et al. 2022, Theorem 4.9 and its construction). So
+the flows of the ``V_i`` for times ``mu_i`` from ``w0`` (Li et al. 2022, their construction for commuting
+parametrizations). So
 the limit of the flow on ``X beta = y`` is ``argmin Q s.t. X beta = y``, with ``Q(beta0) = 0`` and
 ``grad Q(beta0) = 0``: ``Q`` is the Bregman divergence from the initialization.
 

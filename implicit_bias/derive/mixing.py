@@ -1,6 +1,6 @@
 """Commuting vector models as a linear mixing of separable blocks: ``G(w) = A phi(T w) + c``.
 
-Li, Wang, Lee & Arora (2022, Sec. 4) build the mirror potential of a commuting model by composing the flows of
+Li, Wang, Lee & Arora (2022) build the mirror potential of a commuting model by composing the flows of
 its velocity fields ``V_i = eta * grad G_i``: ``psi(mu) = exp(mu_1 V_1) ... exp(mu_d V_d) w0`` (the order does
 not matter since the flows commute), ``b(mu) = G(psi(mu))`` has the symmetric Jacobian
 ``J eta J^T``, so ``b = grad R`` and ``Q = R*``. To compose the flows *symbolically* the engine brings the model
