@@ -9,7 +9,7 @@ import dataclasses
 import mpmath
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import implicit_bias as ib
@@ -146,6 +146,7 @@ def test_check_passes_and_refuses_wrong_answers(neuron):
     assert not dataclasses.replace(neuron, warp=2 * a).check(n_points=2).verified
 
 
+@settings(max_examples=max(6, settings.default.max_examples // 2))  # each example derives and checks a model (~1 s)
 @given(delta=st.floats(-3, 3), angle=st.floats(0, 6.2), lr=st.sampled_from([(1, 1), (2, 1), (1, 3)]))
 def test_check_over_delta_and_initial_directions(delta, angle, lr):
     direction = (sp.Rational(round(1000 * mpmath.cos(angle)), 1000) + sp.Rational(1, 10**6),
