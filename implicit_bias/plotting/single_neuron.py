@@ -85,7 +85,7 @@ def plot_sign_basins(result: dict[str, Any]) -> Figure:
         row = sorted((p for p in pts if p["delta"] == d), key=lambda p: p["angle"])
         ang = [p["angle"] for p in row]
         ax.scatter(ang, [i] * len(row), c=["C3" if p["flipped"] else "C0" for p in row], s=30)
-        ax.plot(ang, [i + 0.25 * p["predicted"] for p in row], "k-", lw=0.8)
+        ax.plot(ang, [i + 0.25 * p["predicted"] for p in row], "k-", lw=0.8, drawstyle="steps-mid")
     ax.set_yticks(range(len(deltas)), [f"delta = {d:g}" for d in deltas])
     ax.set_xlabel("angle of w0 (beta* = (1, 0.25))")
     ax.set_title("sign of a flips (red) or is kept (blue); step line: Riccati prediction nu0 < nu_-")
