@@ -9,9 +9,11 @@ import importlib
 from typing import Any
 
 from .derive import CheckResult, Regularizer, derive
+from .derive.commuting import CommutingRegularizer
 from .derive.explicit import ExplicitRegularizer, explicit_regularizer
 from .derive.limits import Limit, Limits
 from .derive.numeric import NumericRegularizer
+from .derive.warped import WarpedRegularizer
 from .errors import (
     CriticalInitializationError,
     DerivationError,
@@ -25,9 +27,11 @@ from .errors import (
 )
 from .parametrizations import Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
+from .parametrizations.shared import SharedParametrization
 from .problems import SparseRegression, sparse_regression
 from .symbols import ALPHA, BETA, SIGMA
 from .verify import VerifyReport, verify
+from .verify_shared import SharedVerifyReport
 
 __version__ = "0.1.0"
 
@@ -50,6 +54,7 @@ __all__ = [
     "BETA",
     "SIGMA",
     "CheckResult",
+    "CommutingRegularizer",
     "CriticalInitializationError",
     "DerivationError",
     "ExplicitRegularizer",
@@ -65,8 +70,11 @@ __all__ = [
     "ParametrizationError",
     "ParseError",
     "Regularizer",
+    "SharedParametrization",
+    "SharedVerifyReport",
     "SparseRegression",
     "VerifyReport",
+    "WarpedRegularizer",
     "derive",
     "diagonal",
     "explicit_regularizer",

@@ -42,10 +42,11 @@ class NotSeparableError(ParametrizationError):
 
 
 class NoMirrorPotentialError(NotSeparableError):
-    """The gradients of the coordinates do not commute (non-zero Lie bracket).
+    """The gradients of the coordinates do not commute (non-zero Lie bracket), and no reduction applies.
 
-    Gradient flow is then not a mirror flow of any fixed potential (Li, Wang, Lee & Arora 2022),
-    so no regularizer Q exists for it.
+    Gradient flow is then not a mirror flow of any fixed potential (Li, Wang, Lee & Arora 2022). Conserved
+    quantities can still reduce it to a time-warped mirror flow whose potential describes the limit (the single
+    neuron ``a * w``); this error is raised where the engine found no such reduction.
     """
 
 

@@ -19,6 +19,7 @@ import sympy as sp
 from ._validation import check_alpha, check_constants, check_dps, check_problem
 from .derive import Regularizer, derive
 from .parametrizations import Parametrization
+from .parametrizations.shared import SharedParametrization
 from .results import Status
 
 __all__ = ["VerifyReport", "default_dps", "verify"]
@@ -82,7 +83,7 @@ def _max_abs(a: list[mpmath.mpf], b: list[mpmath.mpf]) -> mpmath.mpf:
 
 
 def verify(
-    p: Parametrization | Regularizer,
+    p: Any,
     X: Any,
     y: Any,
     *,
@@ -90,13 +91,15 @@ def verify(
     constants: dict[str, Any] | None = None,
     dps: int | None = None,
     progress: bool | None = None,
-) -> VerifyReport:
+) -> Any:
     """Run gradient flow on ``p`` and compare its limit with ``argmin Q`` of the derived regularizer.
 
     Parameters
     ----------
-    p : Parametrization or Regularizer
-        The model (derived on the fly) or an already derived regularizer.
+    p : Parametrization, Regularizer, SharedParametrization or a derived vector regularizer
+        The model (derived on the fly) or an already derived regularizer. A vector model with shared parameters
+        is verified by :func:`~implicit_bias.verify_shared.verify_shared` (its flow of the shared parameters
+        against its derived ``argmin Q``) and returns a :class:`~implicit_bias.verify_shared.SharedVerifyReport`.
     X, y : array-like
         An underdetermined problem (``n < d``, full row rank, ``y`` in range).
     alpha : number
@@ -119,6 +122,11 @@ def verify(
     from .flow import gradient_flow
     from .reference import argmin_Q, min_l1, min_l2
 
+    if not isinstance(p, Parametrization | Regularizer):
+        from .verify_shared import verify_shared
+
+        shared = derive(p) if isinstance(p, SharedParametrization) else p
+        return verify_shared(shared, X, y, alpha=alpha, constants=constants, dps=dps, progress=progress)
     reg = p if isinstance(p, Regularizer) else derive(p)
     par = reg.parametrization
     a = check_alpha(alpha)

@@ -29,6 +29,11 @@ CHECKS: tuple[str, ...] = (
     "woodworth2020.fig5_matrix_completion",
     "woodworth2020.sec7_relu",
     "woodworth2020.fig7_univariate",
+    "kunin2024.exact_solutions",
+    "kunin2024.limit_potential",
+    "kunin2024.regimes",
+    "kunin2024.sign_flip",
+    "kunin2024.wide_network",
 )
 
 

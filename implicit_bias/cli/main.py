@@ -270,8 +270,63 @@ def _run_verify(args: argparse.Namespace) -> int:
     return 0 if rep.agree else 1
 
 
+def _add_single_neuron(sub: Any) -> None:
+    p = sub.add_parser(
+        "single-neuron", help="the single neuron a*w: regime, preconditioner M, potential and its delta limits",
+        description="Derive the single neuron beta = a*w (w in R^DIM) at a value of the conserved quantity\n"
+        "delta = eta_w a^2 - eta_a ||w||^2: its regime, the preconditioner M(beta, delta) of beta' = -M grad L,\n"
+        "the time-warped mirror potential Psi_delta and Q, the regimes as delta -> +oo, 0, -oo, and the\n"
+        "independent check.",
+        epilog=f"example:\n  {PROG} single-neuron --delta -1 --dim 3 --format json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--delta", required=True, metavar="DELTA", help="the conserved quantity, e.g. -1, 0.5, 1/3")
+    p.add_argument("--dim", type=int, default=2, metavar="DIM", help="input dimension of the neuron (2)")
+    p.add_argument("--format", choices=["text", "latex", "json"], default="text", help="output format (text)")
+    p.set_defaults(run=_run_single_neuron)
+
+
+def _run_single_neuron(args: argparse.Namespace) -> int:
+    text = args.delta.strip()
+    delta = sp.Rational(text) if _DECIMAL.fullmatch(text) else parse_expr(text, {}, argument="--delta")
+    if not (delta.is_real and delta.is_finite):
+        raise CommandLineError(f"--delta {args.delta!r}: not a finite real number; give e.g. --delta -1")
+    if args.dim < 1:
+        raise CommandLineError(f"--dim {args.dim}: the input dimension must be >= 1")
+    from ..derive.warped import DELTA, derive_warped
+
+    model = ib.single_neuron(args.dim, delta=delta)
+    assert isinstance(model, ib.SharedParametrization)  # a dimension is given: the one-neuron vector model
+    reg = derive_warped(model)
+    if args.format == "latex":
+        print(reg.latex())
+        return 0
+    check = reg.check(n_points=3)
+    limits = [str(g) for g in reg.regimes()]
+    report: dict[str, Any] = {
+        "model": f"beta = a*w, w in R^{args.dim}", "delta": str(delta), "regime": reg.regime_of(delta),
+        "bracket": reg.bracket_statement, "conserved": str(reg.conserved), "M": f"({reg.M_iso.subs(DELTA, delta)}) I + "
+        f"({reg.M_radial.subs(DELTA, delta)}) beta beta^T / r^2, r = ||beta||",
+        "warp": f"d/dt w = -({reg.warp}) grad L", "potential": str(reg.potential.subs(DELTA, delta)),
+        "Q": "Psi(beta) - Psi(beta0) - <sign(a0) w0, beta - beta0> (sign(a) kept); "
+        "Psi(beta) + <sign(a0) w0, beta> (sign(a) flipped)",
+        "sign": reg.sign_statement, "limits": limits,
+        "verified": bool(check.verified), "residual": float(check.residual),
+    }
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        rows = [(k, v) for k, v in report.items() if k != "limits"]
+        width = max(len(k) for k, _ in rows)
+        lines = [f"{k:<{width}}  {v}" for k, v in rows]
+        lines += [f"{'limits' if i == 0 else '':<{width}}  {lim}" for i, lim in enumerate(limits)]
+        print("\n".join(lines))
+    return 0 if check.verified else 1
+
+
 #: Each adds one subcommand (a parser whose defaults set ``run``); a new subcommand is one more entry.
-_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue, _add_verify)
+_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue, _add_verify,
+                                                    _add_single_neuron)
 
 
 # ---------------------------------------------------------------------------- catalogue

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import sympy as sp
 
 from .._precision import DEFAULT_DPS
 from ..parametrizations.base import Parametrization
+from ..parametrizations.shared import SharedParametrization
 from ..symbols import BETA, SIGMA, tidy, tidy_in
 from .check import CHECK_DPS, CheckResult
 from .curve import DualCurve, solve_curve
@@ -157,12 +158,23 @@ class Regularizer:
         return ratio
 
 
-def derive(p: Parametrization) -> Regularizer:
+@overload
+def derive(p: Parametrization) -> Regularizer: ...
+
+
+@overload
+def derive(p: SharedParametrization) -> Any: ...
+
+
+def derive(p: Parametrization | SharedParametrization) -> Any:
     """Derive the implicit regularizer ``Q`` of gradient flow for the parametrization ``p``.
 
-    The engine solves the flow of ``eta * grad phi`` from ``w0`` (:func:`~implicit_bias.derive.curve.solve_curve`),
-    inverts ``b`` in closed form when it can (:func:`~implicit_bias.derive.invert.invert_curve`) and integrates
-    by parts; nothing is looked up.
+    A vector model with shared parameters (:class:`~implicit_bias.parametrizations.shared.SharedParametrization`)
+    goes to :func:`~implicit_bias.derive.shared.derive_shared` (commuting models: Li et al.'s construction; the
+    single neuron: its time-warped mirror potential). For a per-coordinate model, the engine solves the flow of
+    ``eta * grad phi`` from ``w0`` (:func:`~implicit_bias.derive.curve.solve_curve`), inverts ``b`` in closed
+    form when it can (:func:`~implicit_bias.derive.invert.invert_curve`) and integrates by parts; nothing is
+    looked up.
 
     Examples
     --------
@@ -176,6 +188,10 @@ def derive(p: Parametrization) -> Regularizer:
     >>> reg.Q
     alpha**2/2 + beta*asinh(beta/(2*alpha**2))/4 - sqrt(4*alpha**4 + beta**2)/4
     """
+    if isinstance(p, SharedParametrization):
+        from .shared import derive_shared
+
+        return derive_shared(p)
     curve = solve_curve(p)
     conjugate = tidy_in(curve.B, SIGMA) if curve.explicit and not curve.B.has(sp.Integral) else curve.B
     inversion = invert_curve(curve) if curve.sigma_is_closed else None

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from .._parse import parse_expr
 from ..errors import CriticalInitializationError, ParametrizationError
 from ..symbols import ALPHA, combine_real_radicals
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .shared import SharedParametrization
 
 __all__ = ["ALPHA", "Parametrization", "combine_real_radicals", "param_symbol", "shape_symbol"]
 
@@ -143,6 +146,35 @@ class Parametrization:
         w0 = tuple(_parse_value(init_map[n], consts, f"init[{n!r}]") for n in params)
         eta = tuple(_parse_value(lr_map[n], consts, f"lr[{n!r}]") for n in params)
         return cls(phi, tuple(psyms[n] for n in params), w0, eta, name=name or expr)
+
+    @staticmethod
+    def from_exprs(
+        exprs: Sequence[str],
+        params: Sequence[str] | str,
+        init: Mapping[str, str | int | float],
+        lr: Mapping[str, str | int | float] | None = None,
+        *,
+        symbols: Mapping[str, str] | Sequence[str] = (),
+        name: str = "",
+    ) -> SharedParametrization:
+        """A vector model ``beta_i = G_i(w)`` whose outputs share parameters, from user strings.
+
+        A :class:`Parametrization` is one expression repeated over the coordinates, each with parameters of its
+        own; a model with shared parameters is a fixed list of expressions over one parameter vector, so it is its
+        own class, :class:`~implicit_bias.parametrizations.shared.SharedParametrization` (see there for the
+        arguments). ``ib.derive`` treats it by Li, Wang, Lee & Arora's construction when its gradient fields
+        commute, and through conserved quantities (a time-warped mirror flow) when they do not.
+
+        Examples
+        --------
+        >>> p = Parametrization.from_exprs(["u1*u1 - v1*v1 + u2*u2 - v2*v2", "u2*u2 - v2*v2"], params="u1,u2,v1,v2",
+        ...                                init={"u1": "alpha", "u2": "alpha", "v1": "alpha", "v2": "alpha"})
+        >>> type(p).__name__, p.commuting
+        ('SharedParametrization', True)
+        """
+        from .shared import SharedParametrization
+
+        return SharedParametrization.from_exprs(exprs, params, init, lr, symbols=symbols, name=name)
 
     # ------------------------------------------------------------------ derived facts
     @property
