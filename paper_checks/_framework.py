@@ -13,7 +13,7 @@ __all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
 #: The checks in report order: module names under ``paper_checks``.
 CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4_depth", "fig1_sparse", "fig2_explicit",
                            "fig3_depth", "fig3c_depth_recovery", "sec6_width", "fig5_matrix_completion",
-                           "sec7_relu", "fig7_univariate")
+                           "sec7_relu", "fig7_univariate", "kunin2024.relu_upstream")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def run_checks(names: Sequence[str], ctx: Context) -> list[Outcome]:
 def write_report(outcomes: Sequence[Outcome], ctx: Context, *, command: str) -> Path:
     """Write ``report.md`` (PASS/FAIL table, then each check's figures) into ``ctx.out``."""
     lines = [
-        "# Paper checks: Kernel and Rich Regimes in Overparametrized Models (Woodworth et al. 2020)",
+        "# Paper checks: Woodworth et al. (2020), Kernel and Rich Regimes; Kunin et al. (2024), Get Rich Quick",
         "",
         f"Produced by `{command}` ({'quick' if ctx.quick else 'full'} sizes). "
         f"{sum(o.verdict == 'PASS' for o in outcomes)} of {len(outcomes)} claims PASS, "
