@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from implicit_bias.errors import InputError
+from implicit_bias.experiments.relu_alignment import AlignmentConfig, alignment, alignment_point, run_alignment
 from implicit_bias.experiments.relu_upstream import UpstreamConfig, point, run, run_grid, teacher_student_data
 from implicit_bias.experiments.two_layer_relu import (
     activation_distance,
@@ -26,7 +27,7 @@ from implicit_bias.experiments.two_layer_relu import (
     symmetric_init,
     unit_sphere,
 )
-from implicit_bias.plotting.relu_upstream import plot_upstream_maps, plot_upstream_profiles
+from implicit_bias.plotting.relu_upstream import plot_neuron_trajectories, plot_upstream_maps, plot_upstream_profiles
 from implicit_bias.sweeps import load_results
 
 
@@ -328,6 +329,30 @@ def test_grid_is_stored_and_resumable(tmp_path):
     assert len(plot_upstream_profiles(g1).axes) == 3
 
 
+# ---------------------------------------------------------------------------------- Fig. 1(a): alignment to the teacher
+def test_alignment_known_answers():
+    V, s = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1.0, -1.0])
+    assert alignment(np.array([[3.0, 0.0], [0.0, 0.5]]), np.array([2.0, -1.0]), V, s) == (1.0, 1.0)
+    # right directions, wrong signs: the nearest same-sign teacher neuron is orthogonal
+    assert alignment(np.array([[3.0, 0.0], [0.0, 0.5]]), np.array([-2.0, 1.0]), V, s) == (0.0, 0.0)
+    # a sign no teacher neuron has counts as cosine -1
+    assert alignment(np.array([[1.0, 0.0]]), np.array([-1.0]), V[:1], s[:1]) == (0.0, -1.0)
+    # 5 degrees off is inside a 10-degree cone, 15 degrees is not
+    off = np.radians([5.0, 15.0])
+    W = np.stack([np.cos(off), np.sin(off)], axis=1)
+    assert alignment(W, np.array([1.0, 1.0]), V, s)[0] == pytest.approx(0.5)
+
+
+def test_alignment_run_and_trajectory_figure():
+    cfg = AlignmentConfig(tau=0.1, delta=1.0, width=8, step=1e-2, t_end=5.0, n_frames=5)
+    r = run_alignment(cfg)
+    assert r["status"] == "success" and len(r["frames"]) == len(r["times"]) == 6 and r["times"][-1] == 5.0
+    assert np.allclose(np.linalg.norm(r["teacher_W"], axis=1), 1.0) and r["teacher_a"] == [1.0, -1.0, -1.0]
+    assert r["train_loss"] < r["initial_loss"] and 0.0 <= r["share"] <= 1.0
+    assert alignment_point({"tau": 0.1, "delta": 1.0, "width": 8, "step": 1e-2, "t_end": 5.0, "n_frames": 5}) == r
+    assert len(plot_neuron_trajectories([r, r]).axes) == 2
+
+
 # ------------------------------------------------------------------------------------------------------ bad input
 BAD = [
     (lambda: UpstreamConfig(tau=0.0, delta=0.0), "tau"),
@@ -359,6 +384,15 @@ BAD = [
     (lambda: point({"tau": 0.1, "delta": 0.0, "steps": 10}), "unknown keys"),
     (lambda: run_grid([], [0.0], [0], store=":memory:"), "non-empty"),
     (lambda: run_grid([0.1], [0.0], [0], store=":memory:", width=3), "width"),
+    (lambda: AlignmentConfig(tau=0.1, delta=0.0, angle=95.0), "angle"),
+    (lambda: AlignmentConfig(tau=0.1, delta=0.0, step=0.0), "step"),
+    (lambda: AlignmentConfig(tau=0.1, delta=0.0, t_end=-1.0), "t_end"),
+    (lambda: AlignmentConfig(tau=0.1, delta=0.0, n_frames=0), "n_frames"),
+    (lambda: AlignmentConfig(tau=0.1, delta=0.0, d=3), "spread_teacher"),
+    (lambda: AlignmentConfig(tau=0.0, delta=0.0), "tau"),
+    (lambda: AlignmentConfig(tau=0.1, delta=0.0, width=5), "width"),
+    (lambda: alignment(np.zeros((2, 2)), np.ones(2), np.eye(2), np.ones(2)), "every student neuron is zero"),
+    (lambda: alignment_point({"tau": 0.1, "delta": 0.0, "lr": 1e-3}), "unknown keys"),
 ]
 
 

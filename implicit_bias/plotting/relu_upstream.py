@@ -1,5 +1,6 @@
-"""(tau, delta) maps of upstream vs downstream ReLU students (Kunin et al. 2024, Fig. 1b and App.), from stored
-results of :func:`implicit_bias.experiments.relu_upstream.run_grid` only."""
+"""Upstream vs downstream ReLU students (Kunin et al. 2024, Fig. 1), from stored results only: the (tau, delta) maps
+of :func:`implicit_bias.experiments.relu_upstream.run_grid` (Fig. 1b and App.) and the neuron trajectories of
+:func:`implicit_bias.experiments.relu_alignment.run_alignment` (Fig. 1a)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-__all__ = ["plot_upstream_maps", "plot_upstream_profiles"]
+__all__ = ["plot_neuron_trajectories", "plot_upstream_maps", "plot_upstream_profiles"]
 
 LABELS = {"kernel_distance": "kernel distance", "activation_distance": "activation (Hamming) distance",
           "parameter_distance": "parameter distance", "test_loss": "test loss", "train_loss": "train loss",
@@ -101,5 +102,37 @@ def plot_upstream_profiles(grid: dict[str, Any], *, tau_index: int = 0,
             ax.set_yscale("log")
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"tau = {grid['taus'][tau_index]:.3g}: downstream (left) to upstream (right)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_neuron_trajectories(runs: Sequence[dict[str, Any]]) -> Figure:
+    """One panel per run: the paths of ``|a_k| w_k`` (grey), their ends coloured by ``sign(a_k)`` (blue ``+``, red
+    ``-``) and the teacher's neurons as dashed rays of the same colours (Fig. 1a).
+
+    Examples
+    --------
+    >>> run = {"config": {"tau": 0.1, "delta": 1.0}, "frames": [[[0.0, 0.01]], [[0.1, 0.2]]], "final_sign": [1.0],
+    ...        "teacher_W": [[0.6, 0.8]], "teacher_a": [1.0], "share": 1.0}
+    >>> len(plot_neuron_trajectories([run, run]).axes)
+    2
+    """
+    fig, axes = plt.subplots(1, len(runs), figsize=(3.6 * len(runs), 3.8), squeeze=False)
+    for ax, r in zip(axes[0], runs, strict=True):
+        paths = np.array(r["frames"], dtype=float)  # (frames, neurons, 2)
+        lim = 1.15 * float(np.max(np.abs(paths))) or 1.0
+        for k in range(paths.shape[1]):
+            ax.plot(paths[:, k, 0], paths[:, k, 1], color="0.4", lw=0.6, alpha=0.6)
+        colours = ["tab:blue" if sg >= 0 else "tab:red" for sg in r["final_sign"]]
+        ax.scatter(paths[-1, :, 0], paths[-1, :, 1], c=colours, s=14, zorder=3)
+        for v, sg in zip(r["teacher_W"], r["teacher_a"], strict=True):
+            ax.plot([0, 2 * lim * v[0]], [0, 2 * lim * v[1]], ls="--", color="tab:blue" if sg >= 0 else "tab:red")
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        cfg = r["config"]
+        ax.set_title(f"tau = {cfg['tau']:g}, delta = {cfg['delta']:.3g}\naligned share {r['share']:.2f}", fontsize=9)
+        ax.set_xlabel("|a_k| w_k1")
+    axes[0][0].set_ylabel("|a_k| w_k2")
     fig.tight_layout()
     return fig
