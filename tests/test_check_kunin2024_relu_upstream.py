@@ -37,8 +37,15 @@ def _cell(measure: str, i: int, delta: float) -> list[float]:
     return [RICHNESS[i] * v for v in base]
 
 
+def _fixed_patterns(i: int, delta: float) -> list[float]:
+    """Upstream's kernel distance vanishes with the initial ReLU patterns, downstream's stays."""
+    kd = _cell("kernel_distance", i, delta)
+    return [v * (0.01 if delta > 0 else 1.1) for v in kd]
+
+
 def _result() -> dict:
     maps = {m: [[_cell(m, i, d) for d in DELTAS] for i in range(len(TAUS))] for m in SHAPES}
+    maps["kernel_distance_fixed_patterns"] = [[_fixed_patterns(i, d) for d in DELTAS] for i in range(len(TAUS))]
     grid = {"taus": TAUS, "deltas": DELTAS, "seeds": [0, 1], "checkpoints": CPS, "maps": maps, "n_failed": 0,
             "failed": []}
     run = {"kernel_distance": [0.0, 0.1, 0.2, 0.2, 0.2], "activation_distance": [0.0, 0.3, 0.4, 0.42, 0.42],
@@ -55,7 +62,7 @@ def _verdicts(res: dict) -> list[str]:
 
 def test_a_result_with_the_papers_shape_passes():
     outcomes = judge(_result(), ("fig.png",))
-    assert [o.verdict for o in outcomes] == ["PASS"] * 10, [(o.claim, o.measured) for o in outcomes if not o.passed]
+    assert [o.verdict for o in outcomes] == ["PASS"] * 11, [(o.claim, o.measured) for o in outcomes if not o.passed]
     assert all(o.check == NAME for o in outcomes) and outcomes[0].figures == ("fig.png",)
 
 
@@ -67,7 +74,7 @@ def _mirror_delta(res: dict) -> dict:
 
 
 @pytest.mark.parametrize(("doctor", "failing"), [
-    (_mirror_delta, {0, 1, 3, 4, 5, 6}),
+    (_mirror_delta, {0, 1, 3, 4, 5, 6, 10}),
     (lambda r: r["grid"]["maps"]["kernel_distance"][-1][2].__setitem__(3, 0.05) or r, {2}),
     (lambda r: r["grid"]["maps"]["activation_distance"][-1][0].__setitem__(4, 0.05) or r, {2}),
     (lambda r: r["grid"]["maps"]["kernel_distance"][0][4].__setitem__(4, 0.3) or r, {6}),
@@ -79,6 +86,8 @@ def _mirror_delta(res: dict) -> dict:
                 for j in range(5)] and r, {1, 7}),
     (lambda r: r["halving"][0]["half_step"]["test_loss"].__setitem__(3, 0.0015 * 1.3) or r, {8}),
     (lambda r: r["grid"].__setitem__("n_failed", 1) or r, {9}),
+    (lambda r: r["grid"]["maps"]["kernel_distance_fixed_patterns"][0][4].__setitem__(4, 0.2) or r, {10}),
+    (lambda r: r["grid"]["maps"]["kernel_distance_fixed_patterns"][0][0].__setitem__(4, 0.01) or r, {10}),
 ])
 def test_each_wrong_result_is_refused_by_the_claim_it_breaks(doctor, failing):
     verdicts = _verdicts(doctor(_result()))

@@ -170,6 +170,18 @@ def test_gd_drift_over_a_fixed_time_is_first_order():
 
 
 # ------------------------------------------------------------------------------------------------ kernel distance
+def test_ntk_with_its_own_patterns_is_the_ntk_and_initial_patterns_freeze_the_switches():
+    X, y = _task()
+    W, a = symmetric_init(0.2, 0.5, 10, 5, np.random.default_rng(7))
+    assert np.array_equal(ntk(W, a, X, pattern_of=W), ntk(W, a, X))
+    W1, a1, _ = gradient_descent(W, a, X, y, step=0.5, n_steps=200)
+    assert activation_distance(W, W1, X) > 0.05
+    frozen = ntk(W1, a1, X, pattern_of=W)
+    A = (X @ W.T > 0).astype(float)
+    H = (X @ W1.T) * A
+    assert np.allclose(frozen, H @ H.T + ((A * a1**2) @ A.T) * (X @ X.T), rtol=1e-12)
+
+
 def test_kernel_distance_known_values():
     assert kernel_distance(np.diag([1.0, 0.0]), np.diag([0.0, 1.0])) == pytest.approx(1.0)
     assert kernel_distance(np.eye(2), np.ones((2, 2))) == pytest.approx(1 - 1 / math.sqrt(2), rel=1e-12)

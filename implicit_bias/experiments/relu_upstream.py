@@ -16,7 +16,9 @@ Ganguli, "Get rich quick" (NeurIPS 2024), Fig. 1(b) and its supporting appendix 
   measures by ~30%; with ``1e-3`` by a few per cent, as with ``5e-3`` at ``d = 100``.)
 * at each checkpoint (a number of steps): kernel distance of the tangent kernel on the training inputs from its
   initial value, activation (Hamming) distance, parameter distance, train and test loss, and how far the
-  per-neuron balances have drifted (gradient descent conserves them up to ``O(step^2)`` per step).
+  per-neuron balances have drifted (gradient descent conserves them up to ``O(step^2)`` per step); and the kernel
+  distance of the kernel with today's weights but the *initial* activation patterns, which separates the kernel's
+  motion through switching ReLUs (upstream) from its motion through the layers' reweighting (downstream).
 
 Sign convention: ``delta > 0`` is *upstream* (``|a| > ||w||``: the hidden layer, whose rate in the tangent kernel is
 ``eta_w a^2``, moves faster), ``delta < 0`` *downstream*. The authors' code builds the same initialization from
@@ -57,7 +59,7 @@ __all__ = ["MEASURES", "UpstreamConfig", "point", "run", "run_grid", "teacher_st
 
 #: The per-checkpoint measures of a run, in the order the figures show them.
 MEASURES: tuple[str, ...] = ("kernel_distance", "activation_distance", "parameter_distance", "test_loss",
-                             "train_loss", "balance_drift")
+                             "train_loss", "balance_drift", "kernel_distance_fixed_patterns")
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ def run(cfg: UpstreamConfig) -> dict[str, Any]:
         out["test_loss"].append(float(np.mean((forward(W, a, X_test) - y_test) ** 2)))
         out["train_loss"].append(float(np.mean((forward(W, a, X) - y) ** 2)))
         out["balance_drift"].append(float(np.max(np.abs(balance(W, a, **etas) - delta0))))
+        out["kernel_distance_fixed_patterns"].append(kernel_distance(K0, ntk(W, a, X, pattern_of=W0, **etas)))
 
     _, _, done = gradient_descent(W0, a0, X, y, step=cfg.step, n_steps=cfg.checkpoints[-1], checkpoints=cfg.checkpoints,
                                   on_checkpoint=measure, **etas)

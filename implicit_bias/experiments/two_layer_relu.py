@@ -249,11 +249,14 @@ def gradient_flow(W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray, *,
     return W, a
 
 
-def ntk(W: np.ndarray, a: np.ndarray, X: np.ndarray, *, eta_w: float = 1.0, eta_a: float = 1.0) -> np.ndarray:
+def ntk(W: np.ndarray, a: np.ndarray, X: np.ndarray, *, eta_w: float = 1.0, eta_a: float = 1.0,
+        pattern_of: np.ndarray | None = None) -> np.ndarray:
     """Neural tangent kernel on the rows of ``X``, weighted by the layer rates (the kernel of ``f' = -K grad_f L``).
 
     ``K(x, x') = eta_a sum_k relu(w_k.x) relu(w_k.x') + eta_w (x.x') sum_k a_k^2 1[w_k.x > 0] 1[w_k.x' > 0]``;
     with ``eta_w = eta_a = 1`` it is ``J J^T`` for the Jacobian ``J`` of the outputs in all parameters.
+    ``pattern_of`` (hidden weights, e.g. the initial ones) takes the activation pattern ``1[w_k.x > 0]`` from those
+    weights instead: the kernel the network would have if no ReLU had switched.
 
     Examples
     --------
@@ -262,8 +265,8 @@ def ntk(W: np.ndarray, a: np.ndarray, X: np.ndarray, *, eta_w: float = 1.0, eta_
     [[5.0, 0.0], [0.0, 0.0]]
     """
     Z = X @ W.T
-    H = np.maximum(Z, 0.0)
-    A = (Z > 0).astype(float)
+    A = ((Z if pattern_of is None else X @ pattern_of.T) > 0).astype(float)
+    H = Z * A
     return eta_a * (H @ H.T) + eta_w * ((A * (a * a)) @ A.T) * (X @ X.T)
 
 

@@ -20,9 +20,11 @@ __all__ = ["plot_neuron_trajectories", "plot_upstream_maps", "plot_upstream_prof
 
 LABELS = {"kernel_distance": "kernel distance", "activation_distance": "activation (Hamming) distance",
           "parameter_distance": "parameter distance", "test_loss": "test loss", "train_loss": "train loss",
-          "balance_drift": "max |delta_k(t) - delta_k(0)|"}
+          "balance_drift": "max |delta_k(t) - delta_k(0)|",
+          "kernel_distance_fixed_patterns": "kernel distance, initial ReLU patterns"}
 CMAPS = {"kernel_distance": "viridis", "activation_distance": "PuRd", "parameter_distance": "GnBu",
-         "test_loss": "coolwarm", "train_loss": "coolwarm", "balance_drift": "magma"}
+         "test_loss": "coolwarm", "train_loss": "coolwarm", "balance_drift": "magma",
+         "kernel_distance_fixed_patterns": "viridis"}
 LOG_SCALE = {"train_loss", "balance_drift"}
 
 

@@ -26,7 +26,10 @@ checkpoint, or the downstream end more than a fifth; (7) the late kernel-distanc
 delta < 0 (the paper's late maps peak there: downstream is rich, but late); (8) at the late checkpoint the best
 test loss at tau_min is not at most half the best at tau_max; (9) halving the step (at tau_min, four deltas)
 moves a kernel, activation or test-loss value by more than 10% (values under 1e-3 by more than 1e-4); (10) some
-run diverged.
+run diverged; (11) at tau_min and the late checkpoint, the kernel distance recomputed with the *initial* ReLU
+patterns is above a tenth of the kernel distance at delta = max (upstream's kernel must move by switching ReLUs,
+the paper's Sec. 5 picture of rich learning) or below half of it at delta = min (downstream's moves with its
+patterns fixed: the readout's growth reweights the two layers' kernels).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ HAMMING_RATIO = 3.0
 PARAM_RATIO = 2.0
 SHARE_UP, SHARE_DOWN = 0.5, 0.2
 SMALL_TAU_RATIO = 0.5
+SWITCH_UP, SWITCH_DOWN = 0.1, 0.5
 STEP_TOL, STEP_FLOOR = 0.1, 1e-3
 STEP_MEASURES = ("kernel_distance", "activation_distance", "test_loss")
 
@@ -111,13 +115,13 @@ def _step_changes(halving: list[dict[str, Any]]) -> tuple[float, str]:
 
 
 def judge(res: dict[str, Any], figures: tuple[str, ...] = ()) -> list[Outcome]:
-    """The ten outcomes from a stored result (``sizes``, ``grid``, ``halving``)."""
+    """The eleven outcomes from a stored result (``sizes``, ``grid``, ``halving``)."""
     g, z = res["grid"], res["sizes"]
     cps, deltas, taus = g["checkpoints"], np.array(g["deltas"]), g["taus"]
     e, last = cps.index(z["early"]), len(cps) - 1
     up, down = deltas > 0, deltas < 0
-    kd, ham, par, test = (_maps(g, m) for m in ("kernel_distance", "activation_distance", "parameter_distance",
-                                                "test_loss"))
+    kd, ham, par, test, fixed = (_maps(g, m) for m in ("kernel_distance", "activation_distance", "parameter_distance",
+                                                       "test_loss", "kernel_distance_fixed_patterns"))
     t_min, t_max = f"tau={fmt(taus[0], 3)}", f"tau={fmt(taus[-1], 3)}"
 
     kd_up, kd_down = float(np.mean(kd[0, up, e])), float(np.mean(kd[0, down, e]))
@@ -133,6 +137,7 @@ def judge(res: dict[str, Any], figures: tuple[str, ...] = ()) -> list[Outcome]:
     worst, where = _step_changes(res["halving"])
     drift = max(max(h["step"]["balance_drift"]) for h in res["halving"])
     t_e, t_l = f"t={cps[e]}", f"t={cps[last]}"
+    fix_up, fix_down = float(fixed[0, -1, last] / kd[0, -1, last]), float(fixed[0, 0, last] / kd[0, 0, last])
     return [
         Outcome(NAME, "Fig. 1(b): upstream (delta > 0) at small tau moves the tangent kernel rapidly, downstream "
                 "does not", f"{t_min}, {t_e}: mean kernel distance {fmt(kd_up, 3)} (delta > 0) vs "
@@ -175,4 +180,9 @@ def judge(res: dict[str, Any], figures: tuple[str, ...] = ()) -> list[Outcome]:
                 worst <= 1.0),
         Outcome(NAME, "every run finished without divergence", f"{g['n_failed']} of "
                 f"{len(taus) * len(deltas) * len(g['seeds'])} runs diverged", "0", "0", g["n_failed"] == 0),
+        Outcome(NAME, "Sec. 5: upstream's kernel moves by switching ReLUs; downstream's moves with its patterns fixed",
+                f"{t_min}, {t_l}: kernel distance with the initial ReLU patterns / kernel distance: "
+                f"{fmt(fix_up, 3)} (delta={fmt(deltas[-1], 3)}), {fmt(fix_down, 3)} (delta={fmt(deltas[0], 3)})",
+                "~0 upstream, ~1 downstream", f"<= {SWITCH_UP}, >= {SWITCH_DOWN}",
+                fix_up <= SWITCH_UP and fix_down >= SWITCH_DOWN),
     ]
