@@ -148,7 +148,7 @@ def run(cfg: UpstreamConfig) -> dict[str, Any]:
     """
     data = teacher_student_data(cfg)
     X, y, X_test, y_test, W0, a0 = (data[k] for k in ("X", "y", "X_test", "y_test", "W", "a"))
-    etas = {"eta_w": cfg.eta_w, "eta_a": cfg.eta_a}
+    etas: dict[str, Any] = {"eta_w": cfg.eta_w, "eta_a": cfg.eta_a}
     K0, delta0 = ntk(W0, a0, X, **etas), balance(W0, a0, **etas)
     out: dict[str, list[float]] = {m: [] for m in MEASURES}
 
