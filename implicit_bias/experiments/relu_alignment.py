@@ -22,6 +22,7 @@ import numpy as np
 
 from .._validation import check_int, check_real
 from ..errors import InputError
+from ..results import Status
 from .relu_upstream import UpstreamConfig, teacher_student_data
 from .two_layer_relu import activation_distance, forward, gradient_descent
 
@@ -138,7 +139,7 @@ def run_alignment(cfg: AlignmentConfig) -> dict[str, Any]:
             "teacher_W": V.tolist(), "teacher_a": s.tolist(), "final_sign": np.sign(a).tolist(),
             "share": share, "mean_cos": mean_cos, "activation_distance": activation_distance(W0, W, X),
             "train_loss": float(np.mean((forward(W, a, X) - y) ** 2)), "initial_loss": float(np.mean(y**2)),
-            "status": "success" if ok else "failed",
+            "status": str(Status.SUCCESS if ok else Status.FAILED),
             "message": "" if ok else f"gradient descent diverged at step {done}; lower step"}
 
 
