@@ -34,6 +34,8 @@ CHECKS: tuple[str, ...] = (
     "kunin2024.regimes",
     "kunin2024.sign_flip",
     "kunin2024.wide_network",
+    "kunin2024.relu_upstream",
+    "kunin2024.relu_alignment",
 )
 
 

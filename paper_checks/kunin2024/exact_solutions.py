@@ -30,7 +30,7 @@ from implicit_bias.plotting.single_neuron import plot_exact_vs_flow
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome
 
-NAME = "kunin2024_exact_solutions"
+NAME = "kunin2024.exact_solutions"
 CHECK = "kunin2024.exact_solutions"
 DELTAS = ["-100", "-10", "-1", "-0.1", "-0.01", "0", "0.01", "0.1", "1", "10", "100"]
 FLOW_TOL, AUTHORS_TOL = 1e-25, 1e-20

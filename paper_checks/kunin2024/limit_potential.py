@@ -26,7 +26,7 @@ from implicit_bias.experiments.single_neuron import limit_point, rank_one_point
 from .._common import load_result, save_result, sweep
 from .._framework import Context, Outcome
 
-NAME = "kunin2024_limit_potential"
+NAME = "kunin2024.limit_potential"
 CHECK = "kunin2024.limit_potential"
 RANK1 = {"x": ["0.5", "1"], "y": "1.1", "beta0": ["0.4", "0.05"]}
 RANK1_TOL = 1e-25

@@ -30,7 +30,7 @@ from implicit_bias.plotting.single_neuron import plot_regime_map
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome
 
-NAME = "kunin2024_regimes"
+NAME = "kunin2024.regimes"
 CHECK = "kunin2024.regimes"
 SETTING = {"x": ["0.5", "1"], "y": "1.1", "beta0": ["0.4", "0.05"]}
 LIMIT_TOL, KERNEL_TOL, RAY_TOL, RICH_GAP = 1e-8, 1e-5, 1e-4, 0.05

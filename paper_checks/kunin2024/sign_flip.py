@@ -22,7 +22,7 @@ from implicit_bias.plotting.single_neuron import plot_sign_basins
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome
 
-NAME = "kunin2024_sign_flip"
+NAME = "kunin2024.sign_flip"
 CHECK = "kunin2024.sign_flip"
 DELTAS = ["-2", "-0.5", "0", "0.5"]
 

@@ -29,7 +29,7 @@ from implicit_bias.plotting.single_neuron import plot_wide_network
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome
 
-NAME = "kunin2024_wide_network"
+NAME = "kunin2024.wide_network"
 CHECK = "kunin2024.wide_network"
 BALANCE_TOL, ALIGNED_TOL, SLOPE_TOL, GENERIC_MIN, ANGLE_MIN = 1e-25, 1e-15, 0.05, 1e-2, 1e-6
 
