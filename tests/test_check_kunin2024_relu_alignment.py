@@ -6,6 +6,9 @@ import pytest
 
 from paper_checks.kunin2024.relu_alignment import NAME, PANELS, judge, sizes
 
+#: The checks whose judges this module feeds wrong results.
+JUDGED = (NAME,)
+
 SHARES = {"rich": 0.78, "lazy": 0.12, "upstream": 0.91, "downstream": 0.42}
 
 

@@ -2,6 +2,7 @@
 
 import copy
 import importlib
+import importlib.util
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -309,11 +310,23 @@ def test_judge_refuses_a_wrong_result(name, wrong, mutate, claim):
     assert outcomes[claim].verdict == "FAIL", (wrong, outcomes[claim])
 
 
+#: The checks whose judges this file feeds wrong results (other papers' judge tests declare their own ``JUDGED``).
+JUDGED = tuple(sorted({name for name, *_ in WRONG} & set(GOOD)))
+
+
 def test_every_check_has_a_judge_and_is_shown_a_wrong_result():
-    refused = {name for name, *_ in WRONG}
+    """Every registered check has a pure ``judge``, and some test module refuses a wrong result with it: the
+    ``JUDGED`` names of the modules tests/test_*checks*.py (each lists the checks whose judges it refuses)."""
+    judged: set[str] = set()
+    for path in sorted(Path(__file__).parent.glob("test_*check*.py")):
+        spec = importlib.util.spec_from_file_location(f"_judged_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        judged |= set(getattr(module, "JUDGED", ()))
     for name in paper_checks.CHECKS:
         assert callable(getattr(importlib.import_module(f"paper_checks.{name}"), "judge", None)), name
-        assert name in GOOD and name in refused, f"{name}: add a consistent result and a wrong one here"
+        assert name in judged, f"{name}: no test module lists it in JUDGED (feed its judge a wrong result)"
 
 
 def test_the_documented_stall_is_a_deviation_and_nothing_else_is():
