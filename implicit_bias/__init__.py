@@ -23,6 +23,7 @@ from .errors import (
 from .parametrizations import ALPHA, Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
 from .problems import SparseRegression, sparse_regression
+from .richness import RichnessDerivation, RichnessTable, derive_richness, richness_table
 from .verify import VerifyReport, verify
 
 __version__ = "0.1.0"
@@ -47,14 +48,18 @@ __all__ = [
     "ParametrizationError",
     "ParseError",
     "Regularizer",
+    "RichnessDerivation",
+    "RichnessTable",
     "SparseRegression",
     "VerifyReport",
     "derive",
+    "derive_richness",
     "diagonal",
     "explicit_regularizer",
     "lie_bracket",
     "positive",
     "product",
+    "richness_table",
     "single_neuron",
     "sparse_regression",
     "split_coordinates",
