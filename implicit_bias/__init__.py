@@ -20,6 +20,7 @@ from .errors import (
     ParametrizationError,
     ParseError,
 )
+from .experiments.richness import RichnessSweep, richness_sweep
 from .parametrizations import ALPHA, Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
 from .problems import SparseRegression, sparse_regression
@@ -49,6 +50,7 @@ __all__ = [
     "ParseError",
     "Regularizer",
     "RichnessDerivation",
+    "RichnessSweep",
     "RichnessTable",
     "SparseRegression",
     "VerifyReport",
@@ -59,6 +61,7 @@ __all__ = [
     "lie_bracket",
     "positive",
     "product",
+    "richness_sweep",
     "richness_table",
     "single_neuron",
     "sparse_regression",
