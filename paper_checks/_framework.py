@@ -10,10 +10,13 @@ from pathlib import Path
 
 __all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
 
-#: The checks in report order: module names under ``paper_checks``.
+#: The checks in report order: module names under ``paper_checks`` (``paper.claim`` for a paper's subpackage).
 CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4_depth", "fig1_sparse", "fig2_explicit",
                            "fig3_depth", "fig3c_depth_recovery", "sec6_width", "fig5_matrix_completion",
-                           "sec7_relu", "fig7_univariate")
+                           "sec7_relu", "fig7_univariate",
+                           "karkada2024.derivation", "karkada2024.width_scaling", "karkada2024.richness_dial",
+                           "karkada2024.gauges", "karkada2024.standard_unstable",
+                           "karkada2024.hyperparameter_transfer")
 
 
 @dataclass(frozen=True)
