@@ -4,17 +4,22 @@ kernel's scale, derived by ``implicit_bias.richness.response_exponents``), so th
 falls like 1/n; on the richness scale it does not depend on the width.
 
 Setting: ``implicit_bias.experiments.richness.stability_point`` (through ``implicit_bias.sweeps``): depth 3, input
-width 16, output width 4, 16 Gaussian examples; the largest log2 of the global learning rate for which 10
-full-batch steps decrease the loss without diverging (bisection on [-16, 16], 10 halvings: resolution 0.03).
-Standard parametrization, r = 0 and r = 1/2; linear and tanh; widths 128 ... 1024 (full: 128 ... 4096), 2 seeds.
+width 16, output width 4, 16 Gaussian examples; the largest log2 of the global learning rate for which the loss
+never rises above its initial value in 10 full-batch steps and ends below it (bisection on [-16, 16], 10
+halvings: resolution 0.03). Standard parametrization, r = 0 and r = 1/2; linear and tanh; widths 128 ... 1024
+(full: 128 ... 4096), 2 seeds.
 
 FAIL if the fitted exponent of the largest stable learning rate against n differs from the derived one (-1 for the
 standard parametrization, 0 on the richness scale) by more than 0.1.
+
+Documented deviation (r = 0 only): the largest stable learning rate still falls slowly at these widths, with
+fitted exponents between -0.25 and -0.1 and increments that shrink as n grows. At r = 0 the network is rich by
+||Delta h|| / ||h|| ~ n^(-1/2), so its edge of stability carries finite-width corrections of that relative size;
+at r = 1/2 the training does not depend on n at leading order and no drift is seen. The deviation is reported
+only with exactly that signature (every r = 0 exponent in [-0.25, 0)).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 
@@ -59,20 +64,24 @@ def run(ctx: Context) -> list[Outcome]:
     return judge(res, (save_figure(ctx, figure_name("standard_unstable"), plot_stability(res)),))
 
 
+DRIFT_NOTE = ("at r = 0 the largest stable learning rate falls slowly at these widths (fitted exponent in "
+              "[-0.25, -0.1)): a finite-width correction of relative size ~n^(-1/2), the richness of an r = 0 "
+              "network; the standard parametrization's falls like 1/n, ten times faster")
+
+
 def judge(res: dict, figs: tuple[str, ...] = ()) -> list[Outcome]:
-    """Two outcomes (the standard parametrization; the richness scale) from a stored result (``curves``)."""
+    """Three outcomes (standard parametrization; r = 1/2; r = 0) from a stored result (``curves``)."""
     cur = res["curves"]
-
-    def rows(pred: Callable[[str], bool]) -> list[tuple[str, str, dict]]:
-        return [(a, p, c) for a, per in cur.items() for p, c in per.items() if pred(p)]
-
     out = []
-    for claim, sel in (("standard parametrization: the largest stable learning rate falls like 1/n (unstable at a "
-                        "fixed learning rate as the width grows)", rows(lambda p: p == "standard")),
-                       ("richness scale (r = 0, 1/2): the largest stable learning rate does not depend on n",
-                        rows(lambda p: p != "standard"))):
-        err = max((abs(c["slope"] - c["derived"]) for _a, _p, c in sel), default=float("inf"))
-        out.append(Outcome(NAME, claim, "; ".join(f"{a} {p}: {c['slope']:+.3f}" for a, p, c in sel),
-                           ", ".join(sorted({f"{c['derived']:+g}" for _a, _p, c in sel})), f"{TOL} each",
-                           bool(sel) and err <= TOL, figs))
+    claims = (("standard", "standard parametrization: the largest stable learning rate falls like 1/n (unstable at "
+                           "a fixed learning rate as the width grows)"),
+              ("r=0.5", "r = 1/2 (muP): the largest stable learning rate does not depend on n"),
+              ("r=0", "r = 0 (NTK): the largest stable learning rate does not depend on n"))
+    for key, claim in claims:
+        sel = [(a, c) for a, per in cur.items() for p, c in per.items() if p == key]
+        err = max((abs(c["slope"] - c["derived"]) for _a, c in sel), default=float("inf"))
+        drift = key == "r=0" and bool(sel) and all(-0.25 <= c["slope"] < 0 for _a, c in sel)
+        out.append(Outcome(NAME, claim, "; ".join(f"{a}: {c['slope']:+.3f}" for a, c in sel),
+                           ", ".join(sorted({f"{c['derived']:+g}" for _a, c in sel})), f"{TOL} each",
+                           bool(sel) and err <= TOL, figs, deviation=DRIFT_NOTE if drift else ""))
     return out
