@@ -25,10 +25,12 @@ from .errors import (
     ParametrizationError,
     ParseError,
 )
+from .experiments.richness import RichnessSweep, richness_sweep
 from .parametrizations import Parametrization, diagonal, positive, product, single_neuron
 from .parametrizations.coupled import lie_bracket, split_coordinates
 from .parametrizations.shared import SharedParametrization
 from .problems import SparseRegression, sparse_regression
+from .richness import RichnessDerivation, RichnessTable, derive_richness, richness_table
 from .symbols import ALPHA, BETA, SIGMA
 from .verify import VerifyReport, verify
 from .verify_shared import SharedVerifyReport
@@ -70,17 +72,23 @@ __all__ = [
     "ParametrizationError",
     "ParseError",
     "Regularizer",
+    "RichnessDerivation",
+    "RichnessSweep",
+    "RichnessTable",
     "SharedParametrization",
     "SharedVerifyReport",
     "SparseRegression",
     "VerifyReport",
     "WarpedRegularizer",
     "derive",
+    "derive_richness",
     "diagonal",
     "explicit_regularizer",
     "lie_bracket",
     "positive",
     "product",
+    "richness_sweep",
+    "richness_table",
     "single_neuron",
     "sparse_regression",
     "split_coordinates",

@@ -36,6 +36,12 @@ CHECKS: tuple[str, ...] = (
     "kunin2024.wide_network",
     "kunin2024.relu_upstream",
     "kunin2024.relu_alignment",
+    "karkada2024.derivation",
+    "karkada2024.width_scaling",
+    "karkada2024.richness_dial",
+    "karkada2024.gauges",
+    "karkada2024.standard_unstable",
+    "karkada2024.hyperparameter_transfer",
 )
 
 

@@ -324,9 +324,45 @@ def _run_single_neuron(args: argparse.Namespace) -> int:
     return 0 if check.verified else 1
 
 
+def _add_richness(sub: Any) -> None:
+    from ..richness.gauges import GAUGES
+
+    p = sub.add_parser(
+        "richness", help="the exponent table of the richness scale (lazy NTK at r = 0 to muP at r = 1/2)",
+        description="Derive the hyperparameter exponents of a deep network with layer multipliers at richness r\n"
+        "(||Delta h|| ~ n^r; Karkada 2024) by solving the criteria, in a chosen gauge.",
+        epilog=f"example:\n  {PROG} richness --r 0.25 --depth 4 --gauge learning-rate --format latex",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--r", required=True, metavar="R", help="richness in [0, 1/2], e.g. 0.25 or 1/3")
+    p.add_argument("--depth", type=int, default=3, metavar="L", help="number of weight layers, >= 2 (3)")
+    p.add_argument("--gauge", choices=list(GAUGES), default="multiplier", help="gauge (multiplier)")
+    p.add_argument("--format", choices=["text", "latex", "json"], default="text", help="output format (text)")
+    p.set_defaults(run=_run_richness)
+
+
+def _run_richness(args: argparse.Namespace) -> int:
+    text = args.r.strip()
+    try:
+        r = sp.Rational(text) if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(/\d+)?", text) else None
+    except (TypeError, ValueError, ZeroDivisionError):
+        r = None
+    if r is None:
+        raise CommandLineError(f"--r {args.r!r}: not a number; give the richness as a decimal or a fraction, "
+                               "e.g. --r 0.25 or --r 1/3")
+    try:
+        table = ib.richness_table(r, depth=args.depth, gauge=args.gauge)
+    except InputError as exc:
+        option = "--r" if str(exc).startswith("r=") else "--depth" if str(exc).startswith("depth=") else None
+        raise CommandLineError(f"{option} {args.r if option == '--r' else args.depth}: {exc}" if option
+                               else str(exc)) from None
+    print({"text": table.text, "latex": table.latex, "json": table.to_json}[args.format]())
+    return 0
+
+
 #: Each adds one subcommand (a parser whose defaults set ``run``); a new subcommand is one more entry.
 _SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue, _add_verify,
-                                                    _add_single_neuron)
+                                                    _add_single_neuron, _add_richness)
 
 
 # ---------------------------------------------------------------------------- catalogue
