@@ -14,7 +14,8 @@ __all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
 CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4_depth", "fig1_sparse", "fig2_explicit",
                            "fig3_depth", "fig3c_depth_recovery", "sec6_width", "fig5_matrix_completion",
                            "sec7_relu", "fig7_univariate",
-                           "pesme2023.jump_times", "pesme2023.plateau_values", "pesme2023.last_saddle")
+                           "pesme2023.jump_times", "pesme2023.plateau_values", "pesme2023.last_saddle",
+                           "even2023.identity", "even2023.small_steps", "even2023.edge_of_stability")
 
 
 @dataclass(frozen=True)

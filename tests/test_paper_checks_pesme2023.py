@@ -35,7 +35,8 @@ def test_jump_times_judge():
 PLATEAUS = {"points": [
     {"log_inv_alpha": 100, "plateau_deviation": [0.06, 2e-10], "gradient_flow": None},
     {"log_inv_alpha": 1000, "plateau_deviation": [3e-9, 5e-14],
-     "gradient_flow": {"status": "success", "vs_path": 1e-11, "inside_plateaus": [{"t": 1, "k": 1, "deviation": 1e-9}]}},
+     "gradient_flow": {"status": "success", "vs_path": 1e-11,
+                       "inside_plateaus": [{"t": 1, "k": 1, "deviation": 1e-9}]}},
 ]}
 
 

@@ -1,6 +1,7 @@
 """Saddle-to-saddle (Pesme & Flammarion 2023): the exact recursion against hand solutions, independent KKT checks
 and the min-l1 linear program; the time conversion to ib.diagonal(2); the flow following the saddles."""
 
+import itertools
 from fractions import Fraction
 
 import mpmath
@@ -198,7 +199,7 @@ def test_flow_jumps_at_the_predicted_times():
     alpha = mpmath.exp(-300)
     scale = float(time_scale(alpha))
     losses = [float(v) for v in res.losses]
-    levels = [(a + b) / 2 for a, b in zip(losses, losses[1:], strict=False)]
+    levels = [(a + b) / 2 for a, b in itertools.pairwise(losses)]
     path = dual_path(ib.diagonal(2), X, y, alpha=alpha, t_end=7 * scale, levels=levels)
     assert path.success
     for k, crossing in enumerate(path.crossings, start=1):

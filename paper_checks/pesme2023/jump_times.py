@@ -46,6 +46,7 @@ def judge(res: dict[str, Any], fig: str = "") -> list[Outcome]:
     table = "; ".join(f"{lam}: " + " ".join("-" if v is None else f"{v:+.2f}" for v in vals)
                       for lam, vals in scaled.items())
     slopes: list[float] = []
+    pair = f"{points[-2]['log_inv_alpha']} and {points[-1]['log_inv_alpha']}" if len(points) > 1 else "-"
     if len(points) >= 2:
         lo, hi = points[-2], points[-1]
         for e1, e2 in zip(lo["time_errors"], hi["time_errors"], strict=True):
@@ -63,8 +64,7 @@ def judge(res: dict[str, Any], fig: str = "") -> list[Outcome]:
                 f"t_k = {', '.join(f'{t:.6f}' for t in times[1:])}", f"|.| <= {BOUND}",
                 not missing and worst <= BOUND, figs),
         Outcome(NAME, "(iii) the jump-time error falls like 1/log(1/alpha)",
-                f"log-log slope per jump between log(1/alpha) = {points[-2]['log_inv_alpha'] if len(points) > 1 else '-'}"
-                f" and {points[-1]['log_inv_alpha'] if points else '-'}: "
+                f"log-log slope per jump between log(1/alpha) = {pair}: "
                 + " ".join(f"{s:.3f}" for s in slopes), "-1", f"in [{SLOPE[0]}, {SLOPE[1]}]",
                 len(points) >= 2 and not bad_slopes and not missing, figs),
     ]

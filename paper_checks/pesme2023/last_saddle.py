@@ -12,6 +12,7 @@ alpha from the last saddle by more than 1e-20.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from .._common import load_result, save_result
@@ -39,7 +40,7 @@ def judge(res: dict[str, Any], fig: str = "") -> list[Outcome]:
     """The three outcomes from a stored result (exact saddles, the LP comparison, the flows' limits)."""
     figs = (fig,) if fig else ()
     losses = res["losses"]
-    decreasing = all(b < a for a, b in zip(losses, losses[1:], strict=False))
+    decreasing = all(b < a for a, b in itertools.pairwise(losses))
     deact = [(k, d) for k, d in enumerate(res["deactivated"]) if d]
     t1_err = res["t1_rel_error"]
     gap = res["last_saddle_vs_min_l1"]
