@@ -15,7 +15,9 @@ CHECKS: tuple[str, ...] = ("thm1_hypentropy", "thm2_bounds", "thm3_shape", "thm4
                            "fig3_depth", "fig3c_depth_recovery", "sec6_width", "fig5_matrix_completion",
                            "sec7_relu", "fig7_univariate",
                            "pesme2023.jump_times", "pesme2023.plateau_values", "pesme2023.last_saddle",
-                           "even2023.identity", "even2023.small_steps", "even2023.edge_of_stability")
+                           "even2023.identity", "even2023.small_steps", "even2023.edge_of_stability",
+                           "moroshko2020.dual_map", "moroshko2020.kernel_regime", "moroshko2020.intermediate",
+                           "moroshko2020.rich_limit", "moroshko2020.small_alpha")
 
 
 @dataclass(frozen=True)
