@@ -57,6 +57,15 @@ def test_small_steps_judge():
     assert not any(o.passed for o in small_steps.judge(unsolved))
 
 
+def test_small_steps_judge_reports_but_does_not_judge_large_steps():
+    """A step beyond 0.2 where the expansion breaks down (tilt overtaking) is shown, not judged."""
+    res = copy.deepcopy(SMALL)
+    res["runs"].append({"step": 0.4, "status": "success", "max_gain": 2.06, "min_alpha_ratio": 0.36, "flow": 0.028,
+                        "untilted": 0.034})
+    out = small_steps.judge(res)
+    assert [o.passed for o in out] == [True, True, True] and "beyond: 0.4" in out[0].measured
+
+
 def _gain(on, off):
     return [on] * 3 + [off] * 27
 

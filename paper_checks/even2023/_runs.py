@@ -4,8 +4,8 @@ Setting: ``X`` 15 x 30 with i.i.d. N(0, 1) entries (``numpy.random.default_rng(0
 ``beta* = (1, -1, 0.5, 0, ..., 0)``, ``alpha = 0.1``, ``beta = u v`` from ``u = sqrt(2) alpha, v = 0``.
 --quick: 24 digits, residual 1e-14; GD at steps 0.05, 0.1, 0.2; SGD (batch 1) at 0.05, 0.1; GD on ``u^2 - v^2`` at
 0.1; the largest convergent GD step by 5 halvings of [0.4, 1.6] (runs of at most 25,000 steps) and GD at half of
-it. --full: 40 digits, residual 1e-25; GD at 0.025 ... 0.4; SGD at 0.02, 0.05, 0.1; 8 halvings (at most 60,000
-steps).
+it. --full: 40 digits, residual 1e-25; GD at 0.025 ... 0.4 (0.4 only reported by the small-step check); SGD at
+0.02, 0.05, 0.1; 8 halvings (at most 60,000 steps).
 """
 
 from __future__ import annotations

@@ -3,7 +3,11 @@
 gradient-flow solution (the hypentropy at ``alpha``) like ``gamma``, and the tilt ``tilde beta_0`` is a smaller
 perturbation (``q_- - q_+ = O(x^3)``: the tilt is ``O(gamma^2)``). Measured on GD runs at several steps (``_runs``).
 
-FAIL if over the steps measured (i) the log-log slope of the largest gain against ``gamma`` is outside
+Judged over the steps ``<= 0.2`` (a fifth of the largest convergent step, about 0.97 here): the claims are
+asymptotic in ``gamma``; larger steps of the grid (--full: 0.4) are reported beside them, where the expansion
+visibly breaks down (there the tilt is no longer the smaller correction).
+
+FAIL if over those steps (i) the log-log slope of the largest gain against ``gamma`` is outside
 ``[0.85, 1.15]``; (ii) the slope of ``|beta_inf - beta_GF|`` is outside ``[0.8, 1.2]``; (iii) the slope of
 ``|beta_inf - argmin of the untilted problem|`` is below 1.5, or it is not smaller than ``|beta_inf - beta_GF|``.
 """
@@ -21,6 +25,7 @@ NAME = "even2023.small_steps"
 GAIN = (0.85, 1.15)
 FLOW = (0.8, 1.2)
 TILT = 1.5
+SMALL = 0.2
 
 
 def run(ctx: Context) -> list[Outcome]:
@@ -41,7 +46,10 @@ def _slope(xs: list[float], ys: list[float]) -> float:
 def judge(res: dict[str, Any], fig: str = "") -> list[Outcome]:
     """The three outcomes from a stored result (``runs`` with ``step``, ``max_gain``, ``flow``, ``untilted``)."""
     figs = (fig,) if fig else ()
-    rows = sorted(res["runs"], key=lambda r: r["step"])
+    every = sorted(res["runs"], key=lambda r: r["step"])
+    rows = [r for r in every if r["step"] <= SMALL]
+    beyond = "; ".join(f"beyond: {r['step']:g}: gain {r['max_gain']:.3g}, |.-GF| {r['flow']:.2e}, |.-untilted| "
+                       f"{r['untilted']:.2e}" for r in every if r["step"] > SMALL and r["flow"] and r["untilted"])
     ok = len(rows) >= 2 and all(r["status"] == "success" and r["flow"] and r["untilted"] for r in rows)
     steps = [r["step"] for r in rows]
     if not ok:
@@ -53,9 +61,11 @@ def judge(res: dict[str, Any], fig: str = "") -> list[Outcome]:
     smaller = all(r["untilted"] < r["flow"] for r in rows)
     table = "; ".join(f"{r['step']:g}: gain {r['max_gain']:.3g}, alpha_inf/alpha >= {r['min_alpha_ratio']:.4f}, "
                       f"|.-GF| {r['flow']:.2e}, |.-untilted| {r['untilted']:.2e}" for r in rows)
+    if beyond:
+        table += f" ({beyond})"
     return [
         Outcome(NAME, "(i) alpha_inf -> alpha as gamma -> 0, the gain linear in gamma",
-                f"slope of the largest gain: {s_gain:.3f} ({table})", "1", f"in {list(GAIN)}",
+                f"slope of the largest gain over steps <= {SMALL:g}: {s_gain:.3f} ({table})", "1", f"in {list(GAIN)}",
                 GAIN[0] <= s_gain <= GAIN[1], figs),
         Outcome(NAME, "(ii) the limit tends to gradient flow's (hypentropy at alpha) like gamma",
                 f"slope of |beta_inf - beta_GF|: {s_flow:.3f}", "1", f"in {list(FLOW)}", FLOW[0] <= s_flow <= FLOW[1],
