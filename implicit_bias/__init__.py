@@ -39,17 +39,21 @@ __version__ = "0.1.0"
 
 #: Subpackages loaded on first attribute access (``ib.flow.gradient_flow``), so that ``import implicit_bias``
 #: does not pay for heyoka, python-flint, scipy's solvers or matplotlib until they are used.
-_LAZY_SUBMODULES = frozenset({"experiments", "flow", "plotting", "reference", "results", "sweeps"})
+_LAZY_SUBMODULES = frozenset({"dynamics", "experiments", "flow", "plotting", "reference", "results", "sweeps"})
+#: Public names loaded with their subpackage on first access (``ib.saddle_to_saddle`` loads python-flint).
+_LAZY_NAMES = {"SaddleToSaddle": "dynamics", "saddle_to_saddle": "dynamics"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY_SUBMODULES})
+    return sorted({*globals(), *_LAZY_SUBMODULES, *_LAZY_NAMES})
 
 __all__ = [
     "ALPHA",
@@ -75,6 +79,7 @@ __all__ = [
     "RichnessDerivation",
     "RichnessSweep",
     "RichnessTable",
+    "SaddleToSaddle",
     "SharedParametrization",
     "SharedVerifyReport",
     "SparseRegression",
@@ -89,6 +94,7 @@ __all__ = [
     "product",
     "richness_sweep",
     "richness_table",
+    "saddle_to_saddle",
     "single_neuron",
     "sparse_regression",
     "split_coordinates",

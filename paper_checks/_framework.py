@@ -42,6 +42,17 @@ CHECKS: tuple[str, ...] = (
     "karkada2024.gauges",
     "karkada2024.standard_unstable",
     "karkada2024.hyperparameter_transfer",
+    "pesme2023.jump_times",
+    "pesme2023.plateau_values",
+    "pesme2023.last_saddle",
+    "even2023.identity",
+    "even2023.small_steps",
+    "even2023.edge_of_stability",
+    "moroshko2020.dual_map",
+    "moroshko2020.kernel_regime",
+    "moroshko2020.intermediate",
+    "moroshko2020.rich_limit",
+    "moroshko2020.small_alpha",
 )
 
 
