@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_classification"]
 
@@ -20,7 +18,7 @@ def plot_classification(points: Sequence[dict[str, Any]]) -> Figure:
     """Three panels against ``log(1/epsilon)`` (log scale), one curve per ``(D, alpha)``: the l1 margin ratio
     ``gamma_1 / gamma_1*``, the l2 margin ratio ``gamma_2 / gamma_2*``, and ``1 - cos`` between the flow's direction
     and the ``Q``-regularized max-margin direction (dashed: to the l1 direction)."""
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+    fig, axes = subplots(1, 3, figsize=(16, 4.6))
     for j, p in enumerate(sorted(points, key=lambda q: (q["depth"], q["alpha"]))):
         lam = [s["log_inv_eps"] for s in p["states"]]
         style = "-" if p["depth"] == 2 else "--"

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_large_steps"]
 
@@ -25,7 +23,7 @@ def plot_large_steps(gd: Sequence[dict[str, Any]], sgd: Sequence[dict[str, Any]]
     ``gd``/``sgd``: :func:`~implicit_bias.experiments.large_steps.run_point` results; ``eos``: the ``run`` of
     :func:`~implicit_bias.experiments.large_steps.largest_step`; ``half``: GD at half its step.
     """
-    fig, ax = plt.subplots(2, 2, figsize=(13, 9))
+    fig, ax = subplots(2, 2, figsize=(13, 9))
     a = ax[0, 0]
     for r, style in [(gd[0], "C0-"), (half, "C1-"), (eos, "C3-"), (sgd[-1], "C2-")]:
         kind = "SGD" if r["batch_size"] else "GD"

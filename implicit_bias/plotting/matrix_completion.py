@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_completion_heatmaps"]
 
@@ -25,7 +23,7 @@ def plot_completion_heatmaps(result: dict[str, Any]) -> Figure:
     (``len(log10_alpha2) x len(ks)`` nested lists, absolute values). The dashed line is ``alpha^2 k = 1``.
     """
     ks, la = result["ks"], result["log10_alpha2"]
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, axes = subplots(1, 2, figsize=(13, 4.8))
     for ax, key, title in ((axes[0], "excess", "$\\|M\\|_* - \\|Y^*\\|_*$"),
                            (axes[1], "movement", "RMS of $M - U(0)V(0)^T$ on unobserved entries")):
         data = np.asarray(result[key], dtype=float)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_depth_ratio", "plot_explicit_vs_implicit", "plot_q_depth"]
 
 
 def plot_explicit_vs_implicit(result: dict[str, Any]) -> Figure:
     """Figure 2: ``q`` (implicit) and ``r`` (explicit) per coordinate; their approach to l1 against alpha."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(10, 4))
     ax1.plot(result["z"], result["q"], label="implicit q(z) (hypentropy)")
     ax1.plot(result["z"], result["r"], "--", label="explicit r(z) = min ||w-1||^2")
     ax1.plot(result["z"], [abs(z) for z in result["z"]], ":", color="gray", label="|z|")
@@ -35,7 +33,7 @@ def plot_explicit_vs_implicit(result: dict[str, Any]) -> Figure:
 
 def plot_q_depth(result: dict[str, Any]) -> Figure:
     """Figure 3(a): ``q_D(z)`` for each depth (paper normalization)."""
-    fig, ax = plt.subplots(figsize=(5, 4))
+    fig, ax = subplots(figsize=(5, 4))
     for D, q in result["q"].items():
         ax.plot(result["z"], q, label=f"D = {D}")
     ax.plot(result["z"], [abs(z) for z in result["z"]], ":", color="gray", label="|z|")
@@ -49,7 +47,7 @@ def plot_q_depth(result: dict[str, Any]) -> Figure:
 
 def plot_depth_ratio(result: dict[str, Any]) -> Figure:
     """Figure 3(b): ``Q(e_1) / Q(1_d/||1_d||)`` against ``alpha^D``: 1 (l2) down to ``1/sqrt(d)`` (l1)."""
-    fig, ax = plt.subplots(figsize=(5, 4))
+    fig, ax = subplots(figsize=(5, 4))
     xs = [10.0**x for x in result["log10_alpha_D"]]
     for D, ratio in result["ratio"].items():
         ax.semilogx(xs, ratio, "o-", label=f"D = {D}")

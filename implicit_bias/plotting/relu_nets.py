@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_fig6_circle", "plot_fig6_digits", "plot_fig7"]
 
@@ -17,7 +15,7 @@ __all__ = ["plot_fig6_circle", "plot_fig6_digits", "plot_fig7"]
 def plot_fig6_circle(result: dict[str, Any]) -> Figure:
     """Fig. 6 (a) test RMSE and (b) grad distance against ``alpha^D``, one curve per depth (mean +- std)."""
     alphas = [10.0**la for la in result["sizes"]["log10_alpha_D"]]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = subplots(1, 2, figsize=(10, 4))
     for ax, key, title in zip(axes, ("test_rmse", "grad_distance"), ("(a) test RMSE", "(b) grad distance"),
                               strict=True):
         for D, pts in result["circle"].items():
@@ -36,7 +34,7 @@ def plot_fig6_circle(result: dict[str, Any]) -> Figure:
 def plot_fig6_digits(result: dict[str, Any]) -> Figure:
     """Fig. 6 (c) analogue: test error of the trained nets against alpha, kernel and random-features levels."""
     dg = result["digits"]
-    fig, ax = plt.subplots(figsize=(5, 4))
+    fig, ax = subplots(figsize=(5, 4))
     nets = dg["networks"]
     ax.semilogx([n["alpha"] for n in nets], [n["test_error"] for n in nets], "o-", label="trained depth-2 net")
     ax.axhline(dg["kernel"]["test_error"], color="C3", ls="--", label="kernel (linearized at init)")
@@ -52,7 +50,7 @@ def plot_fig6_digits(result: dict[str, Any]) -> Figure:
 def plot_fig7(result: dict[str, Any]) -> Figure:
     """Fig. 7: fitted curves for each layer scaling (one panel each), one line per alpha, data and spline."""
     scalings = sorted({r["scaling"] for r in result["runs"]})
-    fig, axes = plt.subplots(1, len(scalings), figsize=(4.5 * len(scalings), 3.8), squeeze=False)
+    fig, axes = subplots(1, len(scalings), figsize=(4.5 * len(scalings), 3.8), squeeze=False)
     for ax, s in zip(axes[0], scalings, strict=True):
         runs = sorted((r for r in result["runs"] if r["scaling"] == s), key=lambda r: r["log10_alpha"])
         for r in runs:

@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
+
+from ._figure import subplots
 
 __all__ = ["plot_neuron_trajectories", "plot_upstream_maps", "plot_upstream_profiles"]
 
@@ -52,7 +50,7 @@ def plot_upstream_maps(grid: dict[str, Any], *, measures: Sequence[str] = ("kern
     cps = [c for c in grid["checkpoints"] if c > 0] if checkpoints is None else list(checkpoints)
     idx = [grid["checkpoints"].index(c) for c in cps]
     taus, deltas = np.array(grid["taus"]), np.array(grid["deltas"])
-    fig, axes = plt.subplots(len(measures), len(cps), figsize=(3.1 * len(cps) + 1.2, 2.7 * len(measures)),
+    fig, axes = subplots(len(measures), len(cps), figsize=(3.1 * len(cps) + 1.2, 2.7 * len(measures)),
                              squeeze=False, sharex=True, sharey=True)
     for r, m in enumerate(measures):
         data = [_map(grid, m, i) for i in idx]
@@ -90,7 +88,7 @@ def plot_upstream_profiles(grid: dict[str, Any], *, tau_index: int = 0,
     1
     """
     deltas = grid["deltas"]
-    fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures), 3.4), squeeze=False)
+    fig, axes = subplots(1, len(measures), figsize=(4.2 * len(measures), 3.4), squeeze=False)
     for ax, m in zip(axes[0], measures, strict=True):
         for i, cp in enumerate(grid["checkpoints"]):
             if cp == 0:
@@ -119,7 +117,7 @@ def plot_neuron_trajectories(runs: Sequence[dict[str, Any]]) -> Figure:
     >>> len(plot_neuron_trajectories([run, run]).axes)
     2
     """
-    fig, axes = plt.subplots(1, len(runs), figsize=(3.6 * len(runs), 3.8), squeeze=False)
+    fig, axes = subplots(1, len(runs), figsize=(3.6 * len(runs), 3.8), squeeze=False)
     for ax, r in zip(axes[0], runs, strict=True):
         paths = np.array(r["frames"], dtype=float)  # (frames, neurons, 2)
         lim = 1.15 * float(np.max(np.abs(paths))) or 1.0

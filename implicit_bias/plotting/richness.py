@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_dial", "plot_gauges", "plot_stability", "plot_transfer", "plot_width_fits"]
 
@@ -34,7 +33,7 @@ def plot_width_fits(result: dict[str, Any]) -> Figure:
     widths = np.asarray(result["widths"], float)
     acts = list(result["curves"])
     quantities = list(next(iter(next(iter(result["curves"].values())).values())))
-    fig, axes = plt.subplots(len(acts), len(quantities), figsize=(3.3 * len(quantities), 3.0 * len(acts)),
+    fig, axes = subplots(len(acts), len(quantities), figsize=(3.3 * len(quantities), 3.0 * len(acts)),
                              squeeze=False)
     fits = {(f["activation"], str(f["r"]), f["quantity"], f["layer"]): f for f in result["fits"]}
     for i, a in enumerate(acts):
@@ -60,7 +59,7 @@ def plot_dial(result: dict[str, Any]) -> Figure:
     them. One panel per quantity; ``result["fits"]`` as in :func:`plot_width_fits`."""
     panels = [("dh", "hidden $\\|\\Delta h_\\ell\\|$"), ("h", "$\\|h_\\ell\\|$ at init"),
               ("grad", "$\\|\\partial L/\\partial h_\\ell\\|$")]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4))
+    fig, axes = subplots(1, len(panels), figsize=(4.6 * len(panels), 4))
     acts = sorted({f["activation"] for f in result["fits"]})
     layers = sorted({f["layer"] for f in result["fits"]})
     for ax, (q, title) in zip(axes, panels, strict=True):
@@ -91,7 +90,7 @@ def plot_gauges(result: dict[str, Any]) -> Figure:
     gauge, and the same for a change that is not a gauge transformation. Reads ``result["points"]`` (each with
     ``label``, ``max_rel`` per gauge, ``control``; ``None`` marks a diverged run and is not drawn)."""
     pts = result["points"]
-    fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(pts)), 4))
+    fig, ax = subplots(figsize=(max(6, 0.35 * len(pts)), 4))
     x = np.arange(len(pts))
     for k, g in enumerate(pts[0]["max_rel"]):
         ax.semilogy(x, [np.nan if p["max_rel"][g] is None else max(p["max_rel"][g], 1e-18) for p in pts],
@@ -111,7 +110,7 @@ def plot_stability(result: dict[str, Any]) -> Figure:
     the fitted slopes. Reads ``result["curves"][activation][parametrization]`` and ``result["widths"]``."""
     widths = np.asarray(result["widths"], float)
     acts = list(result["curves"])
-    fig, axes = plt.subplots(1, len(acts), figsize=(5 * len(acts), 4), squeeze=False)
+    fig, axes = subplots(1, len(acts), figsize=(5 * len(acts), 4), squeeze=False)
     for ax, a in zip(axes[0], acts, strict=True):
         for k, (p, c) in enumerate(result["curves"][a].items()):
             ax.plot(np.log2(widths), c["log2_lr"], "o-", color=f"C{k}",
@@ -128,16 +127,17 @@ def plot_transfer(result: dict[str, Any]) -> Figure:
     """Test loss against the global learning rate, one line per width, one panel per ``r``; the best learning
     rate of each width marked. Reads ``result["grid"]`` and ``result["loss"][r][width]``."""
     grid = np.asarray(result["grid"], float)
-    fig, axes = plt.subplots(1, len(result["loss"]), figsize=(5.5 * len(result["loss"]), 4), sharey=True,
+    fig, axes = subplots(1, len(result["loss"]), figsize=(5.5 * len(result["loss"]), 4), sharey=True,
                              squeeze=False)
     for ax, (r, per_width) in zip(axes[0], result["loss"].items(), strict=True):
         for k, (w, losses) in enumerate(per_width.items()):
             ys = np.array([np.inf if v is None else v for v in losses])
-            ax.semilogy(grid, np.where(np.isfinite(ys), ys, np.nan), "-", color=plt.cm.viridis(k / len(per_width)),
+            shade = colormaps["viridis"](k / len(per_width))
+            ax.semilogy(grid, np.where(np.isfinite(ys), ys, np.nan), "-", color=shade,
                         label=f"width {w}")
             if np.any(np.isfinite(ys)):
                 i = int(np.nanargmin(np.where(np.isfinite(ys), ys, np.nan)))
-                ax.plot(grid[i], ys[i], "o", color=plt.cm.viridis(k / len(per_width)))
+                ax.plot(grid[i], ys[i], "o", color=shade)
         ax.set_xlabel("log2 global learning rate")
         ax.set_title(f"r = {float(r):g}" + (" (muP)" if float(r) == 0.5 else " (NTK)" if float(r) == 0 else ""))
         ax.legend(fontsize=7)

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_saddles"]
 
@@ -34,11 +33,11 @@ def plot_saddles(exact: dict[str, Any], points: Sequence[dict[str, Any]]) -> Fig
     at every ``log(1/alpha)``, MPFR flow states as markers, the predicted saddles dashed), and the jump-time
     error times ``log(1/alpha)`` against ``log(1/alpha)`` (flat lines: the error decays like ``1/log(1/alpha)``).
     """
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
+    fig, axes = subplots(1, 3, figsize=(16, 4.6))
     times = exact["times"]
     t_max = max(p["path"]["t"][-1] for p in points)
     ordered = sorted(points, key=lambda p: p["log_inv_alpha"])
-    shades = plt.cm.viridis(np.linspace(0.15, 0.85, len(ordered)))
+    shades = colormaps["viridis"](np.linspace(0.15, 0.85, len(ordered)))
     for p, col in zip(ordered, shades, strict=True):
         lab = f"flow, $\\log(1/\\alpha) = {p['log_inv_alpha']}$"
         axes[0].semilogy(p["path"]["t"], np.maximum(p["path"]["loss"], 1e-300), color=col, lw=1.2, label=lab)

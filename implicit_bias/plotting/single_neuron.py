@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_exact_vs_flow", "plot_regime_map", "plot_sign_basins", "plot_wide_network"]
 
@@ -24,8 +23,8 @@ def plot_exact_vs_flow(result: dict[str, Any]) -> Figure:
 
     ``result["points"]``: the :func:`~implicit_bias.experiments.single_neuron.exact_point` results.
     """
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    cmap = plt.get_cmap("coolwarm")
+    fig, axes = subplots(1, 3, figsize=(15, 4.2))
+    cmap = colormaps["coolwarm"]
     points = result["points"]
     deltas = [float(p["delta"]) for p in points]
     span = max(abs(d) for d in deltas) or 1.0
@@ -60,7 +59,7 @@ def plot_regime_map(result: dict[str, Any]) -> Figure:
     """
     pts = sorted(result["points"], key=lambda p: p["delta"])
     d = np.array([p["delta"] for p in pts])
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = subplots(figsize=(8, 4.5))
     ax.plot(d, [p["dist_kernel"] for p in pts], "o-", label="to the kernel interpolant (delta -> +oo limit)")
     ax.plot(d, [p["dist_ray"] for p in pts], "s-", label="to the initial ray's point (delta -> -oo limit)")
     ax.set_xscale("symlog", linthresh=0.1)
@@ -80,7 +79,7 @@ def plot_sign_basins(result: dict[str, Any]) -> Figure:
     """Whether ``a`` changes sign, against the initial angle of ``w0``, per delta; the Riccati prediction as a line."""
     pts = result["points"]
     deltas = sorted({p["delta"] for p in pts})
-    fig, ax = plt.subplots(figsize=(8, 3.5))
+    fig, ax = subplots(figsize=(8, 3.5))
     for i, d in enumerate(deltas):
         row = sorted((p for p in pts if p["delta"] == d), key=lambda p: p["angle"])
         ang = [p["angle"] for p in row]
@@ -95,7 +94,7 @@ def plot_sign_basins(result: dict[str, Any]) -> Figure:
 
 def plot_wide_network(result: dict[str, Any]) -> Figure:
     """Relative error of the spectral mirror flow against the misalignment of the gradient, per delta."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = subplots(figsize=(7, 4.5))
     for i, p in enumerate(result["points"]):
         eps = np.array(p["misalignment"], dtype=float)
         err = np.array(p["rel_error"], dtype=float)

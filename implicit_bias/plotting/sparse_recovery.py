@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_fig1", "plot_fig3c"]
 
@@ -17,7 +15,7 @@ def plot_fig1(result: dict[str, Any]) -> Figure:
     """Panels (a) population error, (b) norm gaps, (c) largest recovering alpha per N."""
     z = result["sizes"]
     alphas = [10.0**la for la in z["log10_alphas"]]
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    fig, axes = subplots(1, 3, figsize=(14, 4))
     ax = axes[0]
     ax.semilogx(alphas, [p["population_error"] for p in result["ab"]], "o-", label="gradient flow (argmin Q)")
     ax.axhline(result["refs"]["l1"]["population_error"], color="C2", ls="--", label="min l1")
@@ -56,7 +54,7 @@ def plot_fig3c(result: dict[str, Any]) -> Figure:
     The dashed vertical line is the smallest ``N`` at which min-l1 recovers.
     """
     z = result["sizes"]
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = subplots(figsize=(6, 4.5))
     for k, D in enumerate(z["depths"]):
         pts = [(n, p["log10_alpha_D"]) for n, p in zip(z["ns"], result["points"][str(D)], strict=True)
                if p["log10_alpha_D"] is not None]

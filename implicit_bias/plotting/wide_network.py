@@ -9,12 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from ._figure import subplots
 
 __all__ = ["plot_width_limit", "plot_width_transition"]
 
@@ -28,7 +26,7 @@ def plot_width_transition(result: dict[str, Any]) -> Figure:
     """
     cur = result["curves"]
     scales = np.asarray(cur["scales"])
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    fig, axes = subplots(1, 3, figsize=(15, 4.3))
     for i, (k, c) in enumerate(cur["k"].items()):
         kw = {"marker": "o", "ms": 4, "color": f"C{i}", "label": f"k = {k} (flow)"}
         axes[0].semilogx(scales, c["l1ness"], **kw)
@@ -58,7 +56,7 @@ def plot_width_transition(result: dict[str, Any]) -> Figure:
 def plot_width_limit(result: dict[str, Any]) -> Figure:
     """Distance of ``argmin Q`` (at the initialization's scales) to Theorem 4's limit against ``k`` at fixed
     ``alpha^2 k``, RMS over seeds, with a ``k^{-1/2}`` guide. Reads ``result["limit_curves"]``."""
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = subplots(figsize=(6.5, 4.5))
     for i, (scale, c) in enumerate(result["limit_curves"].items()):
         ax.loglog(c["k"], c["dist"], "o-", color=f"C{i}", label=f"$\\alpha^2 k$ = {float(scale):g}")
     ks = np.asarray(next(iter(result["limit_curves"].values()))["k"], dtype=float)
