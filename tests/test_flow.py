@@ -96,9 +96,7 @@ def test_interrupt_returns_the_state_reached(monkeypatch):
                 raise KeyboardInterrupt
             return self._ta.propagate_for(dt, **kwargs)
 
-    import sys
-
-    monkeypatch.setattr(sys.modules["implicit_bias.flow.gradient_flow"].hy, "taylor_adaptive", Interrupting)
+    monkeypatch.setattr(heyoka, "taylor_adaptive", Interrupting)
     sol = gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=mpmath.exp(-30), dps=30, progress=False)
     assert sol.status == "interrupted"
     assert sol.t_final > 0 and len(sol.beta) == 3

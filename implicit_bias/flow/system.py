@@ -1,0 +1,166 @@
+"""The gradient-flow ODE of the original parameters, in the coordinates heyoka integrates.
+
+``w' = -eta * grad_w L(w)`` for all ``d * k`` parameters, ``L = ||X beta(w) - y||^2 / (2n)``, with the constants
+substituted per coordinate. Each parameter is integrated in one of two coordinates:
+
+- log coordinates ``w = sign * exp(l)`` where they are exact (the velocity ``eta grad phi / w`` has no pole at
+  ``w = 0``, so the sign is kept): heyoka controls errors relative to the state's norm, so a tiny *decaying*
+  ``w`` integrated as itself would only get absolute accuracy (alpha = 1e-300: relative errors of 10^450),
+  while its logarithm gets relative accuracy, which is what the alpha-dependent part of the limit is made of;
+- otherwise the parameter itself scaled by its start, ``w = c z``: heyoka's error control is absolute while the
+  state's norm is below 1, and errors made while ``w ~ alpha`` grow with ``w``; scaled, they start relative.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import heyoka as hy
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .._precision import GUARD_DIGITS, bits
+from ..errors import InputError
+from ..parametrizations import Parametrization
+from ._heyoka import to_heyoka
+
+__all__ = ["FlowSystem", "initial_value"]
+
+
+def initial_value(w0: sp.Expr, values: dict[sp.Symbol, mpmath.mpf], dps: int) -> mpmath.mpf:
+    """``w0`` at ``values`` to ``dps`` correct digits, relative: SymPy's ``evalf`` raises its working precision
+    until the digits are right. A plain evaluation at ``dps`` digits is not enough where the formula cancels:
+    the single neuron's ``w0^2 = (sqrt(delta^2 + 4 alpha^2) - delta) / 2`` at ``delta = 0.5``, ``alpha = 1e-23``
+    is a difference of two numbers equal to 46 digits."""
+    exact = {s: sp.Float(mpmath.nstr(v, dps + 5, strip_zeros=False), dps + 5) for s, v in values.items()}
+    value = sp.sympify(w0).evalf(dps, subs=exact)
+    if not value.is_real:
+        raise InputError(f"the initialization {w0} is not a real number at {values} ({value})")
+    return mpmath.mpf(value)
+
+
+class FlowSystem:
+    """The flow of ``p`` on ``(X, y)`` as a heyoka integrator ``ta``, and its state read back as parameters.
+
+    Build under ``mpmath.workdps(work)``. ``flow_dps`` is the trajectory's digits, or a function of whether
+    every parameter is in log coordinates giving them (fewer digits only where each parameter is kept to
+    relative accuracy, which log coordinates guarantee and scaled plain ones only start with).
+    """
+
+    def __init__(self, p: Parametrization, Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf],
+                 values: list[dict[sp.Symbol, mpmath.mpf]], work: int,
+                 flow_dps: int | Callable[[bool], int]) -> None:
+        self.p, self.values, self.Xm, self.ym = p, values, Xm, ym
+        self.n, self.d, self.k = len(ym), len(values), p.k
+        self.digits = work + 5
+        state0 = [initial_value(w0, values[i], work) for i in range(self.d) for w0 in p.init]
+        self.rates = [sp.cancel(e * gr / w) for e, gr, w in zip(p.lr, p.grad_phi, p.params, strict=True)]
+        self.log_ok = [not sp.fraction(r_)[1].has(w) and all(state0[i * self.k + j] != 0 for i in range(self.d))
+                       for j, (r_, w) in enumerate(zip(self.rates, p.params, strict=True))]
+        self.signs = [[mpmath.sign(state0[i * self.k + j]) if self.log_ok[j] else 1 for j in range(self.k)]
+                      for i in range(self.d)]
+        self.scale = [[abs(state0[i * self.k + j]) if not self.log_ok[j] and state0[i * self.k + j] != 0
+                       else mpmath.mpf(1) for j in range(self.k)] for i in range(self.d)]
+        self.flow_dps = flow_dps(all(self.log_ok)) if callable(flow_dps) else flow_dps
+        self.fprec = bits(self.flow_dps + GUARD_DIGITS)
+        self.ta = self._integrator(state0)
+        self.phi_f = [sp.lambdify(p.params, self.num(p.phi, i), modules="mpmath") for i in range(self.d)]
+        kernel = sum(e * gg**2 for e, gg in zip(p.lr, p.grad_phi, strict=True))
+        self.ker_f = [sp.lambdify(p.params, self.num(kernel, i), modules="mpmath") for i in range(self.d)]
+        self.phi_np = [sp.lambdify(p.params, self.num(p.phi, i), modules="numpy") for i in range(self.d)]
+        self.rate_np = [[sp.lambdify(p.params, self.num(self.rates[j], i), modules="numpy") for j in range(self.k)]
+                        for i in range(self.d)]
+        self.X64 = np.array([[float(v) for v in row] for row in Xm])
+        self.y64 = np.array([float(v) for v in ym])
+        self._Xmp, self._ymp = mpmath.matrix(Xm), mpmath.matrix(ym)
+
+    def num(self, e: sp.Expr, i: int) -> sp.Expr:
+        """``e`` with coordinate ``i``'s constants substituted as floats of the working digits."""
+        return e.subs({s: sp.Float(mpmath.nstr(v, self.digits), self.digits) for s, v in self.values[i].items()})
+
+    def _real(self, v: Any) -> Any:
+        return hy.real(mpmath.nstr(v, self.digits), self.fprec)
+
+    def _integrator(self, state0: list[mpmath.mpf]) -> Any:
+        """heyoka's integrator of ``w' = -g_i eta grad phi`` (``g = X^T r / n``) in the chosen coordinates; ``X``
+        and ``y`` are its parameters."""
+        p, d, n, k, fprec = self.p, self.d, self.n, self.k, self.fprec
+        wv = [[hy.make_vars(f"w{i}_{j}") for j in range(k)] for i in range(d)]
+        scale_h = [[hy.expression(self._real(c)) for c in row] for row in self.scale]
+
+        def param_expr(i: int, j: int) -> Any:
+            return float(self.signs[i][j]) * hy.exp(wv[i][j]) if self.log_ok[j] else scale_h[i][j] * wv[i][j]
+
+        names = [{w: param_expr(i, j) for j, w in enumerate(p.params)} for i in range(d)]
+        betas = [to_heyoka(self.num(p.phi, i), names[i], fprec) for i in range(d)]
+        grads = [[to_heyoka(self.num(self.rates[j], i), names[i], fprec) if self.log_ok[j]
+                  else to_heyoka(self.num(e * gr, i), names[i], fprec) / scale_h[i][j]
+                  for j, (gr, e) in enumerate(zip(p.grad_phi, p.lr, strict=True))] for i in range(d)]
+        res = [hy.sum([hy.par[m * d + i] * betas[i] for i in range(d)]) - hy.par[n * d + m] for m in range(n)]
+        inv_n = hy.expression(hy.real(str(mpmath.mpf(1) / n), fprec))
+        g = [hy.sum([hy.par[m * d + i] * res[m] for m in range(n)]) * inv_n for i in range(d)]
+        system = [(wv[i][j], -(g[i] * grads[i][j])) for i in range(d) for j in range(k)]
+        start = [mpmath.log(abs(v)) if self.log_ok[idx % k] else mpmath.mpf(v) / self.scale[idx // k][idx % k]
+                 for idx, v in enumerate(state0)]
+        pars = np.array([self._real(v) for row in self.Xm for v in row] + [self._real(v) for v in self.ym])
+        return hy.taylor_adaptive(system, np.array([self._real(v) for v in start]), fp_type=hy.real, prec=fprec,
+                                  compact_mode=True, pars=pars)
+
+    # -- reading the state ------------------------------------------------------------------------------------
+    @property
+    def time(self) -> mpmath.mpf:
+        return mpmath.mpf(str(self.ta.time))
+
+    def params_of(self, st: list[Any], exp: Any) -> list[list[Any]]:
+        """Parameter values from a state (log coordinates and scales undone)."""
+        k = self.k
+        return [[self.signs[i][j] * exp(st[i * k + j]) if self.log_ok[j]
+                 else st[i * k + j] * type(st[0])(self.scale[i][j]) for j in range(k)] for i in range(self.d)]
+
+    def measure(self) -> tuple[list[list[mpmath.mpf]], list[mpmath.mpf], mpmath.mpf]:
+        """Parameters, ``beta`` and the loss at the current state, at the working precision."""
+        w = self.params_of([mpmath.mpf(str(v)) for v in self.ta.state], mpmath.exp)
+        beta = [self.phi_f[i](*w[i]) for i in range(self.d)]
+        r = self._Xmp * mpmath.matrix(beta) - self._ymp
+        return w, beta, mpmath.fsum(v**2 for v in r) / (2 * self.n)
+
+    def float_state(self, state: Any) -> tuple[list[list[Any]], np.ndarray]:
+        """Parameters and residual ``X beta - y`` in float64 (call under ``np.errstate``: tiny or huge parameters
+        under/overflow, which is harmless for the decisions they serve)."""
+        w64 = self.params_of([np.float64(float(v)) for v in state], np.exp)
+        beta64 = np.array([self.phi_np[i](*w64[i]) for i in range(self.d)], dtype=float)
+        return w64, self.X64 @ beta64 - self.y64
+
+    def float_loss(self, state: Any) -> float:
+        """The loss in float64 (``inf`` where it is not finite: float64 under/overflow only means "not small")."""
+        with np.errstate(all="ignore"):
+            try:
+                _w, r = self.float_state(state)
+            except OverflowError:
+                return np.inf
+            return float(r @ r) / (2 * self.n) if bool(np.isfinite(r).all()) else np.inf
+
+    def growing_logs(self) -> Iterator[tuple[float, float]]:
+        """``(l, dl/dt)`` of each log coordinate that is growing, in float64, at the current state."""
+        if not any(self.log_ok):
+            return
+        with np.errstate(all="ignore"):
+            st = [float(v) for v in self.ta.state]
+            w64, r = self.float_state(self.ta.state)
+            g64 = self.X64.T @ r / self.n
+            for i in range(self.d):
+                for j in range(self.k):
+                    if not self.log_ok[j]:
+                        continue
+                    speed = float(-g64[i] * self.rate_np[i][j](*w64[i]))
+                    if math.isfinite(speed) and speed > 0:
+                        yield st[i * self.k + j], speed
+
+    def propagate_for(self, chunk: mpmath.mpf, longest: float, callback: Callable[[Any], bool]) -> tuple[str, int]:
+        """Integrate for ``chunk`` with steps no longer than ``longest``; heyoka's outcome and the steps taken."""
+        extra = {"max_delta_t": hy.real(repr(longest), self.fprec)} if np.isfinite(longest) else {}
+        out = self.ta.propagate_for(hy.real(mpmath.nstr(chunk, 20), self.fprec), callback=callback, **extra)
+        return str(out[0]), int(out[3])
