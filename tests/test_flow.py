@@ -208,7 +208,7 @@ def test_deep_plateau_is_crossed_by_the_exact_jump(depth, log10_alpha):
     alpha = mpmath.mpf(10) ** log10_alpha
     sol = gradient_flow(ib.diagonal(depth), X, y, alpha=alpha, dps=30, progress=False, max_time=300)
     assert sol.status == "success", sol.message
-    assert "in a plateau" in sol.message
+    assert "in a plateau" in sol.message and sol.plateau_jump
     f = ib.derive(ib.diagonal(depth)).to_numeric(dps=40)
     ref = argmin_Q([f.coordinate(alpha=alpha)] * 4, X, y, dps=30)
     assert ref.status == "success", ref.message
@@ -273,3 +273,34 @@ def test_initialization_that_cancels_is_evaluated_to_full_relative_accuracy():
     with mpmath.workdps(30):
         diff = max(abs(a - b) for a, b in zip(sol.beta, exact.beta, strict=True))
     assert diff < mpmath.mpf(10) ** -29, diff  # evaluated at the working precision: 7e-24
+
+
+def test_the_dual_integration_crosses_plateaus_to_the_same_limit():
+    """Planted values of uneven size at alpha = e^-200: saddle to saddle, one plateau per coordinate (Pesme &
+    Flammarion 2023). The stiff dual integration reaches the exact tail at a loss below ``tail_loss`` -- not by the
+    jump from inside a plateau -- and its limit is argmin Q; each coordinate stays on its own curve (``u v`` keeps
+    its start ``alpha^2`` to the working precision), which is what makes the limit independent of the float64
+    time integration."""
+    rng = np.random.default_rng(5)
+    X = np.round(rng.standard_normal((4, 10)), 6)
+    beta_star = np.zeros(10)
+    beta_star[[1, 4, 7]] = [1.0, -1.0, 0.5]
+    y = X @ beta_star
+    alpha = mpmath.exp(-200)
+    sol = gradient_flow(ib.diagonal(2), X, y, alpha=alpha, dps=30, progress=False, integrator="dual")
+    assert sol.status == "success", sol.message
+    assert not sol.plateau_jump and sol.loss_at_tail <= mpmath.mpf(10) ** -8, (sol.plateau_jump, sol.loss_at_tail)
+    f = ib.derive(ib.diagonal(2)).to_numeric(dps=40)
+    ref = argmin_Q([f.coordinate(alpha=alpha)] * 10, X, y, dps=30)
+    with mpmath.workdps(30):
+        diff = max(abs(a - b) for a, b in zip(sol.beta, ref.beta, strict=True))
+        drift = max(abs(u * v / alpha**2 - 1) for u, v in sol.w)
+    assert diff <= 10 * (sol.certificate + ref.kkt_residual["beta_correction"]) + mpmath.mpf(10) ** -28, diff
+    assert drift < mpmath.mpf(10) ** -25, drift
+
+
+def test_the_dual_integration_needs_constant_log_rates():
+    with pytest.raises(InputError, match="integrator='dual'"):
+        gradient_flow(ib.diagonal(3), [[1, 0.5, -0.3]], [1], alpha=0.1, progress=False, integrator="dual")
+    with pytest.raises(InputError, match="integrator='rk4'"):
+        gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=0.1, progress=False, integrator="rk4")

@@ -86,6 +86,11 @@ class FlowSolution:
     ``status`` (:class:`~implicit_bias.results.Status`) is ``"success"`` (integrated to a small loss, then the
     exact tail), ``"interrupted"`` (Ctrl-C: the state reached), ``"max_time"`` (wall-clock budget spent) or
     ``"failed"``; ``success`` is ``status == "success"``.
+
+    How the end was reached: ``loss_at_tail`` is the relative loss ``L / (1 + L(0))`` of the state the exact tail
+    was taken from (``None`` if it was not taken), ``plateau_jump`` whether that was the jump from inside a
+    plateau (the loss had not halved in ``plateau_steps`` steps) rather than from a loss below ``tail_loss``.
+    ``steps`` counts Taylor steps, or steps of the stiff dual integration (``integrator="dual"``).
     """
 
     beta: list[mpmath.mpf]
@@ -99,6 +104,8 @@ class FlowSolution:
     certificate: mpmath.mpf
     tail_jump: mpmath.mpf
     trajectory: list[tuple[mpmath.mpf, list[mpmath.mpf]]] = field(default_factory=list)
+    loss_at_tail: mpmath.mpf | None = None
+    plateau_jump: bool = False
 
     @property
     def success(self) -> bool:
@@ -117,7 +124,7 @@ def _values(p: Parametrization, alpha: mpmath.mpf, constants: dict[str, Any] | N
 def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: dict[str, Any] | None = None,
                   dps: int = DEFAULT_DPS, tail_loss: Any = None, max_time: float | None = None,
                   trajectory: bool = False, progress: bool | None = None, flow_dps: int | None = None,
-                  plateau_steps: int | None = 2000) -> FlowSolution:
+                  plateau_steps: int | None = 2000, integrator: str = "taylor") -> FlowSolution:
     """Integrate gradient flow from ``w(0) = w0(alpha)`` to a small loss, then jump to the limit exactly.
 
     Parameters
@@ -141,6 +148,12 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
     plateau_steps : int or None
         Taylor steps without the loss halving after which the exact jump is tried from the state reached (stiff
         plateaus, depth >= 3 at small alpha); ``None`` integrates to ``tail_loss`` whatever it costs.
+    integrator : {"taylor", "dual"}
+        ``"taylor"``: heyoka's Taylor method on all ``d * k`` parameters. ``"dual"`` (parametrizations whose log
+        coordinates have constant rates, e.g. ``diagonal(2)``): the stiff ``n``-dimensional flow of
+        ``nu = int r dt / n`` by an implicit method in float64, each coordinate moved along its own curve at the
+        working precision (see :meth:`~implicit_bias.flow.system.FlowSystem.integrate_dual`): the limit is as
+        exact, the trajectory's time is followed to ``DUAL_RTOL``.
 
     Examples
     --------
@@ -162,6 +175,8 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         plateau_steps = check_int(plateau_steps, "plateau_steps", 1, "or None to never jump early")
     if max_time is not None:
         max_time = check_real(max_time, "max_time", "a budget in seconds, or None for no limit", positive=True)
+    if integrator not in ("taylor", "dual"):
+        raise InputError(f"integrator={integrator!r}: use 'taylor' or 'dual'")
     start = time.perf_counter()
     with mpmath.workdps(work):
         vals = _values(p, a, constants, d)
@@ -169,7 +184,10 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         loss0 = system.measure()[2]
         controller = StepController(system, tail_loss * (1 + loss0), plateau_steps, max_time, start)
         tail = Tail(p, vals, system.phi_f, system.ker_f, Xm, ym, dps, bits(work), system.digits, controller.deadline)
-        solver = FlowSolver(system, controller, tail, trajectory=trajectory)
+        if integrator == "dual" and system.rate64 is None:
+            raise InputError(f"integrator='dual': the log coordinates of {p.name} do not move at constant rates "
+                             "(it needs e.g. diagonal(2)); use integrator='taylor'")
+        solver = FlowSolver(system, controller, tail, trajectory=trajectory, dual=integrator == "dual")
         bar = progress_bar(progress, desc="gradient flow", unit="chunk", leave=False)
         try:
             while solver.status is None:
@@ -182,4 +200,5 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
             bar.close()
         return FlowSolution([+b for b in solver.beta], [[+v for v in wi] for wi in solver.w], +solver.loss,
                             system.time, solver.steps, time.perf_counter() - start, solver.status or Status.FAILED,
-                            solver.message, +solver.certificate, +solver.jump, solver.trajectory)
+                            solver.message, +solver.certificate, +solver.jump, solver.trajectory,
+                            solver.loss_at_tail, solver.plateau_jump)

@@ -12,7 +12,7 @@ from .tail import Landing, Tail
 __all__ = ["FlowSolver"]
 
 #: heyoka outcomes of a chunk that let the flow go on (its time reached, or the callback ended it).
-_GOING_ON = ("taylor_outcome.time_limit", "taylor_outcome.cb_stop")
+_GOING_ON = ("taylor_outcome.time_limit", "taylor_outcome.cb_stop", "time_limit", "stopped")
 
 
 class FlowSolver:
@@ -23,9 +23,13 @@ class FlowSolver:
     ``jump`` describe the exact tail that reached it.
     """
 
-    def __init__(self, system: FlowSystem, controller: StepController, tail: Tail, *, trajectory: bool = False
-                 ) -> None:
+    def __init__(self, system: FlowSystem, controller: StepController, tail: Tail, *, trajectory: bool = False,
+                 dual: bool = False) -> None:
         self.system, self.controller, self.tail = system, controller, tail
+        self.dual = dual  # chunks by the stiff integration in the dual variable (FlowSystem.integrate_dual)
+        self.loss0 = system.measure()[2]
+        self.loss_at_tail: mpmath.mpf | None = None  # relative loss of the state the exact tail was taken from
+        self.plateau_jump = False
         self.w, self.beta, self.loss = system.measure()
         self.steps = 0
         self.status: Status | None = None
@@ -35,9 +39,14 @@ class FlowSolver:
         self.trajectory: list[tuple[mpmath.mpf, list[mpmath.mpf]]] = []
 
     def step(self) -> None:
-        """Integrate one chunk, then take the exact tail if the loss is small enough or the flow is in a plateau."""
-        chunk, longest = self.controller.next_chunk()
-        outcome, taken = self.system.propagate_for(chunk, longest, self.controller.callback)
+        """Integrate one chunk (Taylor steps, or the stiff dual integration), then take the exact tail if the loss is
+        small enough or the flow is in a plateau."""
+        if self.dual:
+            outcome, taken = self.system.integrate_dual(self.controller.dt, float(self.controller.tail_level),
+                                                        self.controller.out_of_time)
+        else:
+            chunk, longest = self.controller.next_chunk()
+            outcome, taken = self.system.propagate_for(chunk, longest, self.controller.callback)
         self.steps += taken
         self.w, self.beta, self.loss = self.system.measure()
         if self.keep_trajectory:
@@ -68,14 +77,16 @@ class FlowSolver:
         if sol.success:
             self._land(self.tail.landed(sol, self.beta, f"in a plateau at t = {t_now} (loss {loss}, "
                                         f"{self.controller.plateau_length(self.steps)} steps without halving), "
-                                        "the exact jump"))
+                                        "the exact jump"), plateau=True)
         elif sol.extra.get("unbounded"):
             # each w_i stays on its curve, so labels out of reach along the curves are out of reach
             self._end(Status.FAILED, f"the flow cannot interpolate y (loss {loss}): {sol.message}")
         else:
             self.controller.restart_plateau(self.steps)
 
-    def _land(self, landing: Landing) -> None:
+    def _land(self, landing: Landing, plateau: bool = False) -> None:
+        self.loss_at_tail = self.loss / (1 + self.loss0)
+        self.plateau_jump = plateau
         self.beta, self.certificate, self.jump = landing.beta, landing.certificate, landing.jump
         self._end(Status.SUCCESS, landing.message)
 

@@ -21,6 +21,7 @@ import heyoka as hy
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.integrate import solve_ivp
 
 from .._precision import GUARD_DIGITS, bits
 from ..errors import InputError
@@ -28,6 +29,9 @@ from ..parametrizations import Parametrization
 from ._heyoka import to_heyoka
 
 __all__ = ["FlowSystem", "initial_value"]
+
+#: Tolerances of the stiff integration in the dual variable (they bound the error of the trajectory's time only).
+DUAL_RTOL, DUAL_ATOL = 1e-8, 1e-10
 
 
 def initial_value(w0: sp.Expr, values: dict[sp.Symbol, mpmath.mpf], dps: int) -> mpmath.mpf:
@@ -73,6 +77,19 @@ class FlowSystem:
         self.phi_np = [sp.lambdify(p.params, self.num(p.phi, i), modules="numpy") for i in range(self.d)]
         self.rate_np = [[sp.lambdify(p.params, self.num(self.rates[j], i), modules="numpy") for j in range(self.k)]
                         for i in range(self.d)]
+        # Log coordinates whose rate eta grad_j phi / w_j is a number (diagonal(2): 2): with X^T r frozen they move
+        # along their curves by rate * ds with ds = X^T int r / n: the exponential step works in that dual variable
+        self.rate_values: list[list[mpmath.mpf]] | None = None
+        if all(self.log_ok) and not any(r_.has(*p.params) for r_ in self.rates):
+            self.rate_values = [[mpmath.mpf(sp.N(self.num(self.rates[j], i), self.digits)) for j in range(self.k)]
+                                for i in range(self.d)]
+        self.ker_np = [sp.lambdify(p.params, self.num(kernel, i), modules="numpy") for i in range(self.d)]
+        # one vectorized evaluation over all coordinates where they share their constants (the common case)
+        same = all(v == values[0] for v in values)
+        self._phi_vec = sp.lambdify(p.params, self.num(p.phi, 0), modules="numpy") if same else None
+        self._ker_vec = sp.lambdify(p.params, self.num(kernel, 0), modules="numpy") if same else None
+        self.sign64 = np.array([[float(v) for v in row] for row in self.signs])
+        self.rate64 = np.array([[float(v) for v in row] for row in self.rate_values]) if self.rate_values else None
         self.X64 = np.array([[float(v) for v in row] for row in Xm])
         self.y64 = np.array([float(v) for v in ym])
         self._Xmp, self._ymp = mpmath.matrix(Xm), mpmath.matrix(ym)
@@ -158,6 +175,62 @@ class FlowSystem:
                     speed = float(-g64[i] * self.rate_np[i][j](*w64[i]))
                     if math.isfinite(speed) and speed > 0:
                         yield st[i * self.k + j], speed
+
+    # -- the stiff integration in the dual variable ---------------------------------------------------------------
+    def _each(self, vec: Any, per: list[Any], w: np.ndarray) -> np.ndarray:
+        """A float64 map of every coordinate at parameters ``w`` (``d x k``)."""
+        if vec is not None:
+            return np.broadcast_to(np.asarray(vec(*w.T), dtype=float), (self.d,))
+        return np.array([per[i](*w[i]) for i in range(self.d)], dtype=float)
+
+    def integrate_dual(self, chunk: mpmath.mpf, tail_level: float, out_of_time: Callable[[], bool]) -> tuple[str, int]:
+        """Integrate for ``chunk`` in the dual variable (needs ``rate64``): heyoka-free, stiff, in float64.
+
+        Every coordinate moves along its own curve by ``ds = X^T nu``, ``nu = int r dt / n`` (``n`` numbers), and
+        ``nu' = r(nu) / n`` has the Jacobian ``-X diag(eta |grad phi|^2) X^T / n``: an ``n``-dimensional stiff
+        system (active coordinates relax at rates O(1) while a plateau lasts ~log(1/alpha)), which an implicit
+        method (Radau IIA, scipy) crosses in few steps. The state is then moved at the working precision
+        (:meth:`advance_dual`): it stays on the curves the flow follows, so the limit is exact; the float64
+        tolerance bounds only how well the trajectory's time is followed. Ends early (``"stopped"``) once the loss
+        is below ``tail_level`` or ``out_of_time()``.
+        """
+        with np.errstate(all="ignore"):
+            logs = np.array([float(v) for v in self.ta.state]).reshape(self.d, self.k)
+        X, XT, n = self.X64, self.X64.T, self.n
+
+        def moved(nu: np.ndarray) -> np.ndarray:
+            return self.sign64 * np.exp(logs - self.rate64 * (XT @ nu)[:, None])
+
+        def rhs(_t: float, nu: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return (X @ self._each(self._phi_vec, self.phi_np, moved(nu)) - self.y64) / n
+
+        def jac(_t: float, nu: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return -(X * self._each(self._ker_vec, self.ker_np, moved(nu))) @ XT / n
+
+        def small(_t: float, nu: np.ndarray) -> float:
+            r = rhs(_t, nu) * n
+            return float(r @ r) / (2 * n) - tail_level if not out_of_time() else -1.0
+
+        small.terminal = True  # type: ignore[attr-defined]
+        out = solve_ivp(rhs, (0.0, float(chunk)), np.zeros(n), method="Radau", jac=jac, rtol=DUAL_RTOL,
+                        atol=DUAL_ATOL, events=small)
+        if out.status == -1:
+            return f"failed: {out.message}", int(out.t.size - 1)
+        self.advance_dual(out.y[:, -1], mpmath.mpf(out.t[-1]))
+        return ("stopped" if out.status == 1 else "time_limit"), int(out.t.size - 1)
+
+    def advance_dual(self, dnu: np.ndarray, dt: mpmath.mpf) -> None:
+        """Move every coordinate along its curve by ``ds = X^T dnu`` at the working precision, and the time by
+        ``dt``: the state stays on the curves the flow itself follows, whatever the error of ``dnu``."""
+        assert self.rate_values is not None
+        nu = [mpmath.mpf(float(v)) for v in dnu]
+        ds = [mpmath.fsum(self.Xm[m][i] * nu[m] for m in range(self.n)) for i in range(self.d)]
+        state = [mpmath.mpf(str(v)) - self.rate_values[idx // self.k][idx % self.k] * ds[idx // self.k]
+                 for idx, v in enumerate(self.ta.state)]
+        self.ta.state[:] = np.array([self._real(v) for v in state])
+        self.ta.time = self._real(self.time + dt)
 
     def propagate_for(self, chunk: mpmath.mpf, longest: float, callback: Callable[[Any], bool]) -> tuple[str, int]:
         """Integrate for ``chunk`` with steps no longer than ``longest``; heyoka's outcome and the steps taken."""
