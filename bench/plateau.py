@@ -7,12 +7,15 @@ baseline, measured in the same run) and ``integrator="dual"`` (the stiff n-dimen
 each coordinate moved along its own curve at the working precision), and checked against ``argmin_Q``
 (the reference dual solver on the engine's hypentropy). Problems: X with ``d`` columns and ``n`` rows from the
 generator (gauss: standard normal; uniform: on [-sqrt 3, sqrt 3]; t3: Student t with 3 degrees of freedom),
-rounded to 6 decimals, planted values 1, -1, 0.5 at random coordinates, y = X beta* exactly.
+rounded to 6 decimals, planted values 1, -1, 0.5 at random coordinates, y = X beta* exactly; sparse: the
+problem of Woodworth et al. (2020), Figure 1 (``ib.sparse_regression``, ``--planted`` entries 1/sqrt(planted)).
 
 Run::
 
-    .venv/bin/python bench/plateau.py [--problems gauss:0 gauss:1 gauss:2 uniform:3 t3:4] [--baseline gauss:0]
-    .venv/bin/python bench/plateau.py --problems gauss:0 --d 1000 --n 100 --planted 3 --baseline none
+    .venv/bin/python bench/plateau.py [--problems gauss:0 ... t3:7] [--baseline gauss:0]
+    .venv/bin/python bench/plateau.py --problems sparse:0 --d 400 --n 100 --planted 3 --log-alpha -100 --dps 50 \
+        --baseline sparse:0
+    .venv/bin/python bench/plateau.py --problems sparse:0 --d 1000 --n 100 --planted 3 --dps 50 --baseline
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ PLANTED = (1.0, -1.0, 0.5)
 
 
 def problem(generator: str, seed: int, d: int, n: int, planted: int) -> tuple[list[list[mpmath.mpf]], list]:
+    if generator == "sparse":  # the paper's problem: Gaussian X, `planted` entries 1/sqrt(planted)
+        prob = ib.sparse_regression(d, n, planted, seed=seed)
+        return [[mpmath.mpf(float(v)) for v in row] for row in prob.X], prob.y_exact(dps=300)
     rng = np.random.default_rng(seed)
     draw = {"gauss": lambda: rng.standard_normal((n, d)),
             "uniform": lambda: rng.uniform(-np.sqrt(3), np.sqrt(3), (n, d)),
@@ -59,10 +65,11 @@ def run(integrator: str, Xm, y, alpha, dps, max_time, ref_beta) -> tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", nargs="+", default=["gauss:0", "gauss:1", "gauss:2", "uniform:3", "t3:4"],
-                        help="generator:seed, generator in gauss, uniform, t3")
+    parser.add_argument("--problems", nargs="+",
+                        default=["gauss:0", "gauss:1", "gauss:2", "uniform:3", "t3:4", "gauss:5", "uniform:6", "t3:7"],
+                        help="generator:seed, generator in gauss, uniform, t3, sparse")
     parser.add_argument("--baseline", nargs="*", default=["gauss:0"],
-                        help="problems also run with integrator='taylor' (or 'none')")
+                        help="problems also run with integrator='taylor'")
     parser.add_argument("--d", type=int, default=60)
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--planted", type=int, default=3, help="3: values 1, -1, 0.5; k: 1, -1/2, 1/3, ...")

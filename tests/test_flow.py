@@ -97,7 +97,8 @@ def test_interrupt_returns_the_state_reached(monkeypatch):
             return self._ta.propagate_for(dt, **kwargs)
 
     monkeypatch.setattr(heyoka, "taylor_adaptive", Interrupting)
-    sol = gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=mpmath.exp(-30), dps=30, progress=False)
+    sol = gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=mpmath.exp(-30), dps=30, progress=False,
+                        integrator="taylor")
     assert sol.status == "interrupted"
     assert sol.t_final > 0 and len(sol.beta) == 3
 

@@ -2,8 +2,16 @@
 
 ``w' = -eta * grad_w L(w)`` for all ``d * k`` parameters, ``L = ||X beta(w) - y||^2 / (2n)``, integrated by
 heyoka's LLVM-compiled Taylor method in MPFR arithmetic (``heyoka.real``): the exponent range is unbounded, so
-``alpha = e^-10000`` is an ordinary initial value, and plateaus of length ``~log(1/alpha)`` cost a number of
-Taylor steps proportional to that length (exponential growth is what a Taylor series follows well).
+``alpha = e^-10000`` is an ordinary initial value.
+
+Saddle-to-saddle plateaus (Pesme & Flammarion 2023): each lasts ``~log(1/alpha)`` while the coordinates already
+active relax at rates ``O(1)``, which bound a Taylor step (its radius of convergence and stability are ``~p/rate``
+for order ``p``), so an explicit method pays for the length of every plateau. Where every parameter's logarithm
+moves at a constant rate along the curves of ``eta grad phi`` (``diagonal(2)``), the whole state is a function of
+the ``n`` numbers ``nu = int r dt / n``: the default integrator then follows ``nu`` by an implicit method (stiff
+and ``n``-dimensional, in float64) and moves every parameter along its own curve at the working precision, so the
+state never leaves the curves the flow follows and the limit does not depend on the float64 tolerance (see
+``docs/flow.md``).
 
 Stopping: the slow final phase (rates ~``alpha^2`` in the directions of coordinates that stay small) cannot
 be crossed by any explicit integrator, so once the loss has fallen below ``tail_loss`` (relative) the rest of
@@ -90,7 +98,7 @@ class FlowSolution:
     How the end was reached: ``loss_at_tail`` is the relative loss ``L / (1 + L(0))`` of the state the exact tail
     was taken from (``None`` if it was not taken), ``plateau_jump`` whether that was the jump from inside a
     plateau (the loss had not halved in ``plateau_steps`` steps) rather than from a loss below ``tail_loss``.
-    ``steps`` counts Taylor steps, or steps of the stiff dual integration (``integrator="dual"``).
+    ``steps`` counts Taylor steps, or steps of the stiff dual integration where that is the integrator.
     """
 
     beta: list[mpmath.mpf]
@@ -124,7 +132,7 @@ def _values(p: Parametrization, alpha: mpmath.mpf, constants: dict[str, Any] | N
 def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: dict[str, Any] | None = None,
                   dps: int = DEFAULT_DPS, tail_loss: Any = None, max_time: float | None = None,
                   trajectory: bool = False, progress: bool | None = None, flow_dps: int | None = None,
-                  plateau_steps: int | None = 2000, integrator: str = "taylor") -> FlowSolution:
+                  plateau_steps: int | None = 2000, integrator: str = "auto") -> FlowSolution:
     """Integrate gradient flow from ``w(0) = w0(alpha)`` to a small loss, then jump to the limit exactly.
 
     Parameters
@@ -148,12 +156,13 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
     plateau_steps : int or None
         Taylor steps without the loss halving after which the exact jump is tried from the state reached (stiff
         plateaus, depth >= 3 at small alpha); ``None`` integrates to ``tail_loss`` whatever it costs.
-    integrator : {"taylor", "dual"}
+    integrator : {"auto", "taylor", "dual"}
         ``"taylor"``: heyoka's Taylor method on all ``d * k`` parameters. ``"dual"`` (parametrizations whose log
         coordinates have constant rates, e.g. ``diagonal(2)``): the stiff ``n``-dimensional flow of
         ``nu = int r dt / n`` by an implicit method in float64, each coordinate moved along its own curve at the
         working precision (see :meth:`~implicit_bias.flow.system.FlowSystem.integrate_dual`): the limit is as
-        exact, the trajectory's time is followed to ``DUAL_RTOL``.
+        exact, the trajectory's time is followed to ``DUAL_RTOL``; saddle-to-saddle plateaus, stiff for Taylor
+        steps, cost it a few steps. ``"auto"``: ``"dual"`` where it applies, else ``"taylor"``.
 
     Examples
     --------
@@ -175,19 +184,21 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
         plateau_steps = check_int(plateau_steps, "plateau_steps", 1, "or None to never jump early")
     if max_time is not None:
         max_time = check_real(max_time, "max_time", "a budget in seconds, or None for no limit", positive=True)
-    if integrator not in ("taylor", "dual"):
-        raise InputError(f"integrator={integrator!r}: use 'taylor' or 'dual'")
+    if integrator not in ("auto", "taylor", "dual"):
+        raise InputError(f"integrator={integrator!r}: use 'auto', 'taylor' or 'dual'")
     start = time.perf_counter()
     with mpmath.workdps(work):
         vals = _values(p, a, constants, d)
         system = FlowSystem(p, Xm, ym, vals, work, trajectory_dps)
         loss0 = system.measure()[2]
         controller = StepController(system, tail_loss * (1 + loss0), plateau_steps, max_time, start)
-        tail = Tail(p, vals, system.phi_f, system.ker_f, Xm, ym, dps, bits(work), system.digits, controller.deadline)
+        tail = Tail(p, vals, system.phi_f, system.ker_f, Xm, ym, dps, bits(work), system.digits, controller.deadline,
+                    system.explicit_curves)
         if integrator == "dual" and system.rate64 is None:
             raise InputError(f"integrator='dual': the log coordinates of {p.name} do not move at constant rates "
                              "(it needs e.g. diagonal(2)); use integrator='taylor'")
-        solver = FlowSolver(system, controller, tail, trajectory=trajectory, dual=integrator == "dual")
+        dual = integrator == "dual" or (integrator == "auto" and system.rate64 is not None)
+        solver = FlowSolver(system, controller, tail, trajectory=trajectory, dual=dual)
         bar = progress_bar(progress, desc="gradient flow", unit="chunk", leave=False)
         try:
             while solver.status is None:

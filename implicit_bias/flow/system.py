@@ -17,16 +17,19 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import flint
 import heyoka as hy
 import mpmath
 import numpy as np
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from .._precision import GUARD_DIGITS, bits
+from .._precision import GUARD_DIGITS, bits, flint_bits
 from ..errors import InputError
 from ..parametrizations import Parametrization
+from ..reference._linalg import ArbProblem, to_arb, to_mpf
 from ._heyoka import to_heyoka
+from .tail import exponential_terms
 
 __all__ = ["FlowSystem", "initial_value"]
 
@@ -60,7 +63,14 @@ class FlowSystem:
         self.p, self.values, self.Xm, self.ym = p, values, Xm, ym
         self.n, self.d, self.k = len(ym), len(values), p.k
         self.digits = work + 5
-        state0 = [initial_value(w0, values[i], work) for i in range(self.d) for w0 in p.init]
+        starts: dict[tuple[Any, ...], mpmath.mpf] = {}  # coordinates sharing their constants share their start
+        state0 = []
+        for i in range(self.d):
+            for w0 in p.init:
+                key = (w0, *values[i].items())
+                if key not in starts:
+                    starts[key] = initial_value(w0, values[i], work)
+                state0.append(starts[key])
         self.rates = [sp.cancel(e * gr / w) for e, gr, w in zip(p.lr, p.grad_phi, p.params, strict=True)]
         self.log_ok = [not sp.fraction(r_)[1].has(w) and all(state0[i * self.k + j] != 0 for i in range(self.d))
                        for j, (r_, w) in enumerate(zip(self.rates, p.params, strict=True))]
@@ -70,38 +80,78 @@ class FlowSystem:
                        else mpmath.mpf(1) for j in range(self.k)] for i in range(self.d)]
         self.flow_dps = flow_dps(all(self.log_ok)) if callable(flow_dps) else flow_dps
         self.fprec = bits(self.flow_dps + GUARD_DIGITS)
-        self.ta = self._integrator(state0)
-        self.phi_f = [sp.lambdify(p.params, self.num(p.phi, i), modules="mpmath") for i in range(self.d)]
+        # the state as heyoka reals (log coordinates, scaled plain ones) and the time; the Taylor integrator is
+        # compiled on first use (the dual integration never needs it: at d = 1000 it would cost minutes)
+        self._state = np.array([self._real(mpmath.log(abs(v)) if self.log_ok[idx % self.k]
+                                           else mpmath.mpf(v) / self.scale[idx // self.k][idx % self.k])
+                                for idx, v in enumerate(state0)])
+        self._time = hy.real(0, self.fprec)
+        self._ta: Any = None
+        self._lambdas: dict[tuple[sp.Expr, str], Any] = {}
+        self.phi_f = [self._lambdify(p.phi, i, "mpmath") for i in range(self.d)]
         kernel = sum(e * gg**2 for e, gg in zip(p.lr, p.grad_phi, strict=True))
-        self.ker_f = [sp.lambdify(p.params, self.num(kernel, i), modules="mpmath") for i in range(self.d)]
-        self.phi_np = [sp.lambdify(p.params, self.num(p.phi, i), modules="numpy") for i in range(self.d)]
-        self.rate_np = [[sp.lambdify(p.params, self.num(self.rates[j], i), modules="numpy") for j in range(self.k)]
-                        for i in range(self.d)]
+        self.ker_f = [self._lambdify(kernel, i, "mpmath") for i in range(self.d)]
+        self.phi_np = [self._lambdify(p.phi, i, "numpy") for i in range(self.d)]
+        self.rate_np = [[self._lambdify(self.rates[j], i, "numpy") for j in range(self.k)] for i in range(self.d)]
         # Log coordinates whose rate eta grad_j phi / w_j is a number (diagonal(2): 2): with X^T r frozen they move
         # along their curves by rate * ds with ds = X^T int r / n: the exponential step works in that dual variable
         self.rate_values: list[list[mpmath.mpf]] | None = None
         if all(self.log_ok) and not any(r_.has(*p.params) for r_ in self.rates):
             self.rate_values = [[mpmath.mpf(sp.N(self.num(self.rates[j], i), self.digits)) for j in range(self.k)]
                                 for i in range(self.d)]
-        self.ker_np = [sp.lambdify(p.params, self.num(kernel, i), modules="numpy") for i in range(self.d)]
+        self.ker_np = [self._lambdify(kernel, i, "numpy") for i in range(self.d)]
         # one vectorized evaluation over all coordinates where they share their constants (the common case)
         same = all(v == values[0] for v in values)
         self._phi_vec = sp.lambdify(p.params, self.num(p.phi, 0), modules="numpy") if same else None
         self._ker_vec = sp.lambdify(p.params, self.num(kernel, 0), modules="numpy") if same else None
         self.sign64 = np.array([[float(v) for v in row] for row in self.signs])
+        # the curves in closed form where the rates are constant and phi a polynomial (see tail.ExponentialCurveMap)
+        self.explicit_curves = None
+        if self.rate_values is not None:
+            terms = [exponential_terms(self.num(p.phi, i), p.params, self.digits) for i in range(self.d)]
+            if all(t is not None for t in terms):
+                self.explicit_curves = [(t, self.rate_values[i]) for i, t in enumerate(terms) if t is not None]
         self.rate64 = np.array([[float(v) for v in row] for row in self.rate_values]) if self.rate_values else None
         self.X64 = np.array([[float(v) for v in row] for row in Xm])
         self.y64 = np.array([float(v) for v in ym])
-        self._Xmp, self._ymp = mpmath.matrix(Xm), mpmath.matrix(ym)
+        self._bits = mpmath.mp.prec
+        with flint_bits(self._bits):
+            self._arb = ArbProblem(Xm, ym)  # products with X at the working precision, in C
 
     def num(self, e: sp.Expr, i: int) -> sp.Expr:
         """``e`` with coordinate ``i``'s constants substituted as floats of the working digits."""
         return e.subs({s: sp.Float(mpmath.nstr(v, self.digits), self.digits) for s, v in self.values[i].items()})
 
+    def _lambdify(self, e: sp.Expr, i: int, module: str) -> Any:
+        """``e`` at coordinate ``i``'s constants as a function of the parameters (one per distinct expression)."""
+        key = (self.num(e, i), module)
+        if key not in self._lambdas:
+            self._lambdas[key] = sp.lambdify(self.p.params, key[0], modules=module)
+        return self._lambdas[key]
+
+    @property
+    def ta(self) -> Any:
+        """heyoka's Taylor integrator at the current state and time (compiled on first use)."""
+        if self._ta is None:
+            self._ta = self._integrator()
+        return self._ta
+
+    @property
+    def state(self) -> Any:
+        return self._ta.state if self._ta is not None else self._state
+
+    def _set(self, state: list[mpmath.mpf], time: mpmath.mpf) -> None:
+        if self._ta is not None:
+            self._ta.state[:] = np.array([self._real(v) for v in state])
+            self._ta.time = self._real(time)
+        else:
+            self._state = np.array([self._real(v) for v in state])
+            self._time = self._real(time)
+
     def _real(self, v: Any) -> Any:
         return hy.real(mpmath.nstr(v, self.digits), self.fprec)
 
-    def _integrator(self, state0: list[mpmath.mpf]) -> Any:
+    def _integrator(self) -> Any:
         """heyoka's integrator of ``w' = -g_i eta grad phi`` (``g = X^T r / n``) in the chosen coordinates; ``X``
         and ``y`` are its parameters."""
         p, d, n, k, fprec = self.p, self.d, self.n, self.k, self.fprec
@@ -120,16 +170,14 @@ class FlowSystem:
         inv_n = hy.expression(hy.real(str(mpmath.mpf(1) / n), fprec))
         g = [hy.sum([hy.par[m * d + i] * res[m] for m in range(n)]) * inv_n for i in range(d)]
         system = [(wv[i][j], -(g[i] * grads[i][j])) for i in range(d) for j in range(k)]
-        start = [mpmath.log(abs(v)) if self.log_ok[idx % k] else mpmath.mpf(v) / self.scale[idx // k][idx % k]
-                 for idx, v in enumerate(state0)]
         pars = np.array([self._real(v) for row in self.Xm for v in row] + [self._real(v) for v in self.ym])
-        return hy.taylor_adaptive(system, np.array([self._real(v) for v in start]), fp_type=hy.real, prec=fprec,
+        return hy.taylor_adaptive(system, self._state.copy(), time=self._time, fp_type=hy.real, prec=fprec,
                                   compact_mode=True, pars=pars)
 
     # -- reading the state ------------------------------------------------------------------------------------
     @property
     def time(self) -> mpmath.mpf:
-        return mpmath.mpf(str(self.ta.time))
+        return mpmath.mpf(str(self._ta.time if self._ta is not None else self._time))
 
     def params_of(self, st: list[Any], exp: Any) -> list[list[Any]]:
         """Parameter values from a state (log coordinates and scales undone)."""
@@ -139,9 +187,11 @@ class FlowSystem:
 
     def measure(self) -> tuple[list[list[mpmath.mpf]], list[mpmath.mpf], mpmath.mpf]:
         """Parameters, ``beta`` and the loss at the current state, at the working precision."""
-        w = self.params_of([mpmath.mpf(str(v)) for v in self.ta.state], mpmath.exp)
+        w = self.params_of([mpmath.mpf(str(v)) for v in self.state], mpmath.exp)
         beta = [self.phi_f[i](*w[i]) for i in range(self.d)]
-        r = self._Xmp * mpmath.matrix(beta) - self._ymp
+        with flint_bits(self._bits):
+            xb = self._arb.x_times([to_arb(v) for v in beta])
+            r = [to_mpf(xb[m, 0]) - self.ym[m] for m in range(self.n)]
         return w, beta, mpmath.fsum(v**2 for v in r) / (2 * self.n)
 
     def float_state(self, state: Any) -> tuple[list[list[Any]], np.ndarray]:
@@ -165,8 +215,8 @@ class FlowSystem:
         if not any(self.log_ok):
             return
         with np.errstate(all="ignore"):
-            st = [float(v) for v in self.ta.state]
-            w64, r = self.float_state(self.ta.state)
+            st = [float(v) for v in self.state]
+            w64, r = self.float_state(self.state)
             g64 = self.X64.T @ r / self.n
             for i in range(self.d):
                 for j in range(self.k):
@@ -195,7 +245,7 @@ class FlowSystem:
         is below ``tail_level`` or ``out_of_time()``.
         """
         with np.errstate(all="ignore"):
-            logs = np.array([float(v) for v in self.ta.state]).reshape(self.d, self.k)
+            logs = np.array([float(v) for v in self.state]).reshape(self.d, self.k)
         X, XT, n = self.X64, self.X64.T, self.n
 
         def moved(nu: np.ndarray) -> np.ndarray:
@@ -214,8 +264,9 @@ class FlowSystem:
             return float(r @ r) / (2 * n) - tail_level if not out_of_time() else -1.0
 
         small.terminal = True  # type: ignore[attr-defined]
-        out = solve_ivp(rhs, (0.0, float(chunk)), np.zeros(n), method="Radau", jac=jac, rtol=DUAL_RTOL,
-                        atol=DUAL_ATOL, events=small)
+        with np.errstate(all="ignore"):  # a rejected trial step may overflow; Radau then shortens it
+            out = solve_ivp(rhs, (0.0, float(chunk)), np.zeros(n), method="Radau", jac=jac, rtol=DUAL_RTOL,
+                            atol=DUAL_ATOL, events=small)
         if out.status == -1:
             return f"failed: {out.message}", int(out.t.size - 1)
         self.advance_dual(out.y[:, -1], mpmath.mpf(out.t[-1]))
@@ -225,12 +276,11 @@ class FlowSystem:
         """Move every coordinate along its curve by ``ds = X^T dnu`` at the working precision, and the time by
         ``dt``: the state stays on the curves the flow itself follows, whatever the error of ``dnu``."""
         assert self.rate_values is not None
-        nu = [mpmath.mpf(float(v)) for v in dnu]
-        ds = [mpmath.fsum(self.Xm[m][i] * nu[m] for m in range(self.n)) for i in range(self.d)]
+        with flint_bits(self._bits):
+            ds = [to_mpf(v) for v in self._arb.xt_times(flint.arb_mat(self.n, 1, [flint.arb(float(v)) for v in dnu]))]
         state = [mpmath.mpf(str(v)) - self.rate_values[idx // self.k][idx % self.k] * ds[idx // self.k]
-                 for idx, v in enumerate(self.ta.state)]
-        self.ta.state[:] = np.array([self._real(v) for v in state])
-        self.ta.time = self._real(self.time + dt)
+                 for idx, v in enumerate(self.state)]
+        self._set(state, self.time + dt)
 
     def propagate_for(self, chunk: mpmath.mpf, longest: float, callback: Callable[[Any], bool]) -> tuple[str, int]:
         """Integrate for ``chunk`` with steps no longer than ``longest``; heyoka's outcome and the steps taken."""

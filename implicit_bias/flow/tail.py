@@ -30,7 +30,7 @@ from ..parametrizations import Parametrization
 from ..reference.base import ReferenceSolution
 from ._heyoka import to_heyoka
 
-__all__ = ["CurveMap", "Landing", "Tail", "curve_integrator", "curve_map"]
+__all__ = ["CurveMap", "ExponentialCurveMap", "Landing", "Tail", "curve_integrator", "curve_map", "exponential_terms"]
 
 #: Taylor steps kept per direction of one curve (at 50 digits a piece is ~5 kB; alpha = e^-10000 needs ~1500).
 MAX_PIECES = 20_000
@@ -45,6 +45,47 @@ class Landing:
     certificate: mpmath.mpf
     jump: mpmath.mpf
     message: str
+
+
+class ExponentialCurveMap:
+    """``b``, ``db``, ``B`` in closed form on a curve along which every parameter's logarithm moves at a constant
+    rate (``eta_j d_j phi / w_j = c_j``, e.g. ``diagonal(2)``: ``w_j(s) = w_j e^(c_j s)``) and ``phi`` is a
+    polynomial: ``b(s) = sum_m C_m e^(k_m s)`` with ``C_m`` the monomial at the start, ``k_m = sum_j a_mj c_j``,
+    so ``B(s) = sum_m C_m expm1(k_m s) / k_m``. The exact solution of the same curve ODE that :class:`CurveMap`
+    integrates, at the cost of a few exponentials (a CoordinateMap).
+    """
+
+    def __init__(self, terms: list[tuple[mpmath.mpf, tuple[int, ...]]], rates: list[mpmath.mpf],
+                 w_start: list[mpmath.mpf]) -> None:
+        self.C = [coeff * mpmath.fprod(w**a for w, a in zip(w_start, powers, strict=True)) for coeff, powers in terms]
+        self.k = [mpmath.fsum(a * c for a, c in zip(powers, rates, strict=True)) for _coeff, powers in terms]
+
+    def b(self, sigma: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.fsum(C * mpmath.exp(k * sigma) for C, k in zip(self.C, self.k, strict=True))
+
+    def db(self, sigma: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.fsum(C * k * mpmath.exp(k * sigma) for C, k in zip(self.C, self.k, strict=True))
+
+    def B(self, sigma: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.fsum(C * mpmath.expm1(k * sigma) / k if k else C * sigma
+                           for C, k in zip(self.C, self.k, strict=True))
+
+    @property
+    def domain(self) -> tuple[mpmath.mpf, mpmath.mpf]:
+        return (mpmath.mpf("-inf"), mpmath.mpf("inf"))
+
+
+def exponential_terms(phi: sp.Expr, params: tuple[sp.Symbol, ...], digits: int
+                      ) -> list[tuple[mpmath.mpf, tuple[int, ...]]] | None:
+    """``phi`` (constants substituted) as ``[(coefficient, powers)]`` of its monomials, or ``None`` if it is not a
+    polynomial in ``params``."""
+    try:
+        poly = sp.Poly(phi, *params)
+    except sp.PolynomialError:
+        return None
+    if not all(c.is_number for c in poly.coeffs()):
+        return None
+    return [(mpmath.mpf(sp.N(c, digits)), tuple(int(a) for a in m)) for m, c in poly.terms()]
 
 
 class Tail:
@@ -67,8 +108,11 @@ class Tail:
 
     def __init__(self, p: Parametrization, values: list[dict[sp.Symbol, mpmath.mpf]], phi: list[Any],
                  kernel: list[Any], Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf], dps: int, prec: int,
-                 digits: int, deadline: float | None) -> None:
+                 digits: int, deadline: float | None,
+                 explicit: list[tuple[list[tuple[mpmath.mpf, tuple[int, ...]]], list[mpmath.mpf]]] | None = None
+                 ) -> None:
         self.p, self.values, self.phi, self.kernel = p, values, phi, kernel
+        self.explicit = explicit  # per coordinate (monomials of phi, log rates): the curves in closed form
         self.Xm, self.ym, self.dps, self.prec, self.digits = Xm, ym, dps, prec, digits
         self.deadline = deadline
         self._integrators: dict[tuple[str, ...], Any] = {}
@@ -77,8 +121,12 @@ class Tail:
         """``argmin_Q`` on the curves through ``w`` (``start`` as there: ``"zero"`` near the answer)."""
         from ..reference import argmin_Q
 
-        maps = [curve_map(self.p, self.values[i], w[i], self.phi[i], self.kernel[i], self.prec, self.digits,
-                          self._integrators) for i in range(len(w))]
+        maps: list[Any]
+        if self.explicit is not None:
+            maps = [ExponentialCurveMap(terms, rates, w[i]) for i, (terms, rates) in enumerate(self.explicit)]
+        else:
+            maps = [curve_map(self.p, self.values[i], w[i], self.phi[i], self.kernel[i], self.prec, self.digits,
+                              self._integrators) for i in range(len(w))]
         left = None if self.deadline is None else max(1e-3, self.deadline - time.perf_counter())
         return argmin_Q(maps, self.Xm, self.ym, dps=self.dps, start=start, max_time=left)
 
