@@ -3,6 +3,7 @@
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
@@ -305,3 +306,25 @@ def test_the_dual_integration_needs_constant_log_rates():
         gradient_flow(ib.diagonal(3), [[1, 0.5, -0.3]], [1], alpha=0.1, progress=False, integrator="dual")
     with pytest.raises(InputError, match="integrator='rk4'"):
         gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=0.1, progress=False, integrator="rk4")
+
+
+def test_closed_form_curves_match_the_integrated_ones():
+    """The tail's closed-form curve map (constant log rates, polynomial phi) and the numerically integrated one
+    solve the same curve ODE: b, b' and B agree to the working precision on both sides of the start."""
+    from implicit_bias.flow.tail import CurveMap, ExponentialCurveMap, curve_integrator, exponential_terms
+
+    p = ib.diagonal(2)
+    alpha = mpmath.mpf("1e-5")
+    with mpmath.workdps(40):
+        w = [alpha * 3, alpha / 7]  # any state: the maps follow the curves through it
+        values = {p.alpha: alpha}
+        phi = sp.lambdify(p.params, p.phi, modules="mpmath")
+        kernel = sp.lambdify(p.params, sum(e * g**2 for e, g in zip(p.lr, p.grad_phi, strict=True)), modules="mpmath")
+        rates = [mpmath.mpf(sp.N(sp.cancel(e * g / x), 40)) for e, g, x in zip(p.lr, p.grad_phi, p.params, strict=True)]
+        closed = ExponentialCurveMap(exponential_terms(p.phi, p.params, 40), rates, w)
+        ta = curve_integrator(p, values, 140, 45, log_time=False)
+        integrated = CurveMap(ta, w, phi, kernel, 140, log_time=False)
+        for s in (mpmath.mpf(-2), mpmath.mpf("0.3"), mpmath.mpf(4)):
+            for f in ("b", "db", "B"):
+                a, b = getattr(closed, f)(s), getattr(integrated, f)(s)
+                assert abs(a - b) <= mpmath.mpf(10) ** -30 * (1 + abs(a)), (f, s, a, b)
