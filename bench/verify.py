@@ -104,7 +104,7 @@ def main() -> None:
         print(f"  argmin Q (reference): {t_ref:8.2f} s")
         print(f"  implicit-bias flow  : {t_ours:8.2f} s  status {sol.status}  max|beta - argmin Q| = "
               f"{mpmath.nstr(diff, 3)}; alpha-part |argmin Q - min l1| = {mpmath.nstr(part, 3)} resolved to "
-              f"{digits:.1f} digits; max|beta - min l1| = {mpmath.nstr(to_l1, 3)}; {sol.steps} Taylor steps")
+              f"{digits:.1f} digits; max|beta - min l1| = {mpmath.nstr(to_l1, 3)}; {sol.steps} steps")
         if not with_scipy:
             continue
         yf = np.array([float(v) for v in y])

@@ -15,6 +15,8 @@ __all__ = [
     "NoMirrorPotentialError",
     "NotSeparableError",
     "NumericalError",
+    "OutOfReach",
+    "OutsideDomain",
     "ParametrizationError",
     "ParseError",
     "SweepError",
@@ -67,6 +69,22 @@ class MethodDoesNotApply(ImplicitBiasError):
 
 class NumericalError(ImplicitBiasError):
     """A numerical procedure failed (no convergence, loss of precision); the message says which."""
+
+
+class OutsideDomain(NumericalError):
+    """A dual map asked for a ``sigma`` where it has no value: past the end of its domain, or where the integral
+    curve it follows ends (a pole, a curve that stops). The dual solver treats such a point as outside (its
+    objective is ``-inf`` there); any other exception from a map is a fault and propagates.
+    """
+
+
+class OutOfReach(OutsideDomain):
+    """A map asked for ``sigma`` further from 0 than it will go (not an end of its domain).
+
+    :func:`~implicit_bias.reference.argmin_Q` treats such a point as outside, like a domain end; if its iterates
+    then press against that limit, it reports an unbounded dual (labels out of the maps' reach) instead of a
+    precision failure.
+    """
 
 
 class SweepError(ImplicitBiasError):

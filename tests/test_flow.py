@@ -3,6 +3,7 @@
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
@@ -96,10 +97,9 @@ def test_interrupt_returns_the_state_reached(monkeypatch):
                 raise KeyboardInterrupt
             return self._ta.propagate_for(dt, **kwargs)
 
-    import sys
-
-    monkeypatch.setattr(sys.modules["implicit_bias.flow.gradient_flow"].hy, "taylor_adaptive", Interrupting)
-    sol = gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=mpmath.exp(-30), dps=30, progress=False)
+    monkeypatch.setattr(heyoka, "taylor_adaptive", Interrupting)
+    sol = gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=mpmath.exp(-30), dps=30, progress=False,
+                        integrator="taylor")
     assert sol.status == "interrupted"
     assert sol.t_final > 0 and len(sol.beta) == 3
 
@@ -212,7 +212,7 @@ def test_deep_plateau_is_crossed_by_the_exact_jump(depth, log10_alpha):
     alpha = mpmath.mpf(10) ** log10_alpha
     sol = gradient_flow(ib.diagonal(depth), X, y, alpha=alpha, dps=30, progress=False, max_time=300)
     assert sol.status == "success", sol.message
-    assert "in a plateau" in sol.message
+    assert "in a plateau" in sol.message and sol.plateau_jump
     f = ib.derive(ib.diagonal(depth)).to_numeric(dps=40)
     ref = argmin_Q([f.coordinate(alpha=alpha)] * 4, X, y, dps=30)
     assert ref.status == "success", ref.message
@@ -277,3 +277,56 @@ def test_initialization_that_cancels_is_evaluated_to_full_relative_accuracy():
     with mpmath.workdps(30):
         diff = max(abs(a - b) for a, b in zip(sol.beta, exact.beta, strict=True))
     assert diff < mpmath.mpf(10) ** -29, diff  # evaluated at the working precision: 7e-24
+
+
+def test_the_dual_integration_crosses_plateaus_to_the_same_limit():
+    """Planted values of uneven size at alpha = e^-200: saddle to saddle, one plateau per coordinate (Pesme &
+    Flammarion 2023). The stiff dual integration reaches the exact tail at a loss below ``tail_loss`` -- not by the
+    jump from inside a plateau -- and its limit is argmin Q; each coordinate stays on its own curve (``u v`` keeps
+    its start ``alpha^2`` to the working precision), which is what makes the limit independent of the float64
+    time integration."""
+    rng = np.random.default_rng(5)
+    X = np.round(rng.standard_normal((4, 10)), 6)
+    beta_star = np.zeros(10)
+    beta_star[[1, 4, 7]] = [1.0, -1.0, 0.5]
+    y = X @ beta_star
+    alpha = mpmath.exp(-200)
+    sol = gradient_flow(ib.diagonal(2), X, y, alpha=alpha, dps=30, progress=False, integrator="dual")
+    assert sol.status == "success", sol.message
+    assert not sol.plateau_jump and sol.loss_at_tail <= mpmath.mpf(10) ** -8, (sol.plateau_jump, sol.loss_at_tail)
+    f = ib.derive(ib.diagonal(2)).to_numeric(dps=40)
+    ref = argmin_Q([f.coordinate(alpha=alpha)] * 10, X, y, dps=30)
+    with mpmath.workdps(30):
+        diff = max(abs(a - b) for a, b in zip(sol.beta, ref.beta, strict=True))
+        drift = max(abs(u * v / alpha**2 - 1) for u, v in sol.w)
+    assert diff <= 10 * (sol.certificate + ref.kkt_residual["beta_correction"]) + mpmath.mpf(10) ** -28, diff
+    assert drift < mpmath.mpf(10) ** -25, drift
+
+
+def test_the_dual_integration_needs_constant_log_rates():
+    with pytest.raises(InputError, match="integrator='dual'"):
+        gradient_flow(ib.diagonal(3), [[1, 0.5, -0.3]], [1], alpha=0.1, progress=False, integrator="dual")
+    with pytest.raises(InputError, match="integrator='rk4'"):
+        gradient_flow(ib.diagonal(2), [[1, 0.5, -0.3]], [1], alpha=0.1, progress=False, integrator="rk4")
+
+
+def test_closed_form_curves_match_the_integrated_ones():
+    """The tail's closed-form curve map (constant log rates, polynomial phi) and the numerically integrated one
+    solve the same curve ODE: b, b' and B agree to the working precision on both sides of the start."""
+    from implicit_bias.flow.tail import CurveMap, ExponentialCurveMap, curve_integrator, exponential_terms
+
+    p = ib.diagonal(2)
+    alpha = mpmath.mpf("1e-5")
+    with mpmath.workdps(40):
+        w = [alpha * 3, alpha / 7]  # any state: the maps follow the curves through it
+        values = {p.alpha: alpha}
+        phi = sp.lambdify(p.params, p.phi, modules="mpmath")
+        kernel = sp.lambdify(p.params, sum(e * g**2 for e, g in zip(p.lr, p.grad_phi, strict=True)), modules="mpmath")
+        rates = [mpmath.mpf(sp.N(sp.cancel(e * g / x), 40)) for e, g, x in zip(p.lr, p.grad_phi, p.params, strict=True)]
+        closed = ExponentialCurveMap(exponential_terms(p.phi, p.params, 40), rates, w)
+        ta = curve_integrator(p, values, 140, 45, log_time=False)
+        integrated = CurveMap(ta, w, phi, kernel, 140, log_time=False)
+        for s in (mpmath.mpf(-2), mpmath.mpf("0.3"), mpmath.mpf(4)):
+            for f in ("b", "db", "B"):
+                a, b = getattr(closed, f)(s), getattr(integrated, f)(s)
+                assert abs(a - b) <= mpmath.mpf(10) ** -30 * (1 + abs(a)), (f, s, a, b)

@@ -180,3 +180,44 @@ def test_depth3_conjugate_is_accurate_next_to_its_pole():
             u, v = alpha / (1 - 3 * alpha * s), alpha / (1 + 3 * alpha * s)  # the curve, solved by hand
             exact = (u**2 + v**2) / 6 - alpha**2 / 3  # int_0^s (u^3 - v^3) ds, with ds = du / (3 u^2)
             assert abs(m.B(s) / exact - 1) < mpmath.mpf(10) ** -30, (gap, m.B(s), exact)
+
+
+class _EndsAt:
+    """The hypentropy's map, with no value past ``|sigma| = end`` (OutsideDomain there, as a curve that ends) or,
+    with ``fault``, raising that exception past ``end`` (a coding bug inside the domain)."""
+
+    def __init__(self, end, fault=None):
+        self.inner, self.end, self.fault = HYP.coordinate(alpha=0.1), mpmath.mpf(end), fault
+
+    def _check(self, s):
+        if abs(s) > self.end:
+            raise (self.fault or ib.errors.OutsideDomain)(f"no value at {s}")
+
+    def b(self, s):
+        self._check(s)
+        return self.inner.b(s)
+
+    def db(self, s):
+        self._check(s)
+        return self.inner.db(s)
+
+    def B(self, s):
+        self._check(s)
+        return self.inner.B(s)
+
+    domain = (mpmath.mpf("-inf"), mpmath.mpf("inf"))
+
+
+def test_a_map_that_ends_is_outside_and_a_fault_is_never_swallowed():
+    """``OutsideDomain`` from a map means "no value here": the dual solver steps back (the answer, at |sigma| < 3,
+    is the same as with the full map). A TypeError or ZeroDivisionError from a map inside its domain is a fault
+    and reaches the caller, instead of being read as "outside the domain"."""
+    X, y = [[1, 2, 0.5]], [1]
+    full = argmin_Q([HYP.coordinate(alpha=0.1)] * 3, X, y, dps=30)
+    ended = argmin_Q([_EndsAt(3)] * 3, X, y, dps=30)
+    assert ended.success, ended.message
+    with mpmath.workdps(30):
+        assert max(abs(a - b) for a, b in zip(full.beta, ended.beta, strict=True)) < mpmath.mpf(10) ** -25
+    for fault in (TypeError, ZeroDivisionError):
+        with pytest.raises(fault):
+            argmin_Q([_EndsAt(0.01, fault)] * 3, X, y, dps=30)
