@@ -4,9 +4,3 @@ One module per claim; each ``run(ctx)`` computes (through ``implicit_bias.sweeps
 stores its result, and ``judge(result)`` turns a stored result into Outcomes.
 """
 
-PAPER = "karkada2024"
-
-
-def figure_name(claim: str, suffix: str = "") -> str:
-    """File stem of a figure of ``claim`` in the report directory."""
-    return f"{PAPER}_{claim}{'_' + suffix if suffix else ''}"

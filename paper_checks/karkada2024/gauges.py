@@ -20,7 +20,6 @@ from implicit_bias.plotting.richness import plot_gauges
 
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome
-from . import figure_name
 
 NAME = "karkada2024.gauges"
 TOL = 1e-12
@@ -41,7 +40,7 @@ def run(ctx: Context) -> list[Outcome]:
               for c, p in zip(configs, got, strict=True)]
     save_result(ctx, NAME, {"sizes": z, "points": points})
     res = load_result(ctx, NAME)
-    return judge(res, (save_figure(ctx, figure_name("gauges"), plot_gauges(res)),))
+    return judge(res, (save_figure(ctx, NAME, plot_gauges(res)),))
 
 
 def judge(res: dict, figs: tuple[str, ...] = ()) -> list[Outcome]:

@@ -23,7 +23,6 @@ from implicit_bias.plotting.richness import plot_transfer
 
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome
-from . import figure_name
 
 NAME = "karkada2024.hyperparameter_transfer"
 STEP = 0.5
@@ -48,7 +47,7 @@ def run(ctx: Context) -> list[Outcome]:
     best = {r: {w: best_learning_rate(z["grid"], ls) for w, ls in per.items()} for r, per in loss.items()}
     save_result(ctx, NAME, {"sizes": z, "grid": z["grid"], "loss": loss, "best": best})
     res = load_result(ctx, NAME)
-    return judge(res, (save_figure(ctx, figure_name("hyperparameter_transfer"), plot_transfer(res)),))
+    return judge(res, (save_figure(ctx, NAME, plot_transfer(res)),))
 
 
 def judge(res: dict, figs: tuple[str, ...] = ()) -> list[Outcome]:

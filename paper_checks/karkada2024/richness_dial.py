@@ -17,7 +17,6 @@ from implicit_bias.plotting.richness import plot_dial
 
 from .._common import load_result, save_figure, save_result
 from .._framework import Context, Outcome
-from . import figure_name
 from .width_scaling import sweep
 
 NAME = "karkada2024.richness_dial"
@@ -28,7 +27,7 @@ TOL = 0.1
 def run(ctx: Context) -> list[Outcome]:
     save_result(ctx, NAME, sweep(ctx, RS))
     res = load_result(ctx, NAME)
-    fig = save_figure(ctx, figure_name("richness_dial"), plot_dial(res)) if res["fits"] else None
+    fig = save_figure(ctx, NAME, plot_dial(res)) if res["fits"] else None
     return judge(res, (fig,) if fig else ())
 
 

@@ -28,7 +28,6 @@ from implicit_bias.plotting.richness import plot_stability
 
 from .._common import load_result, save_figure, save_result, sweep
 from .._framework import Context, Outcome
-from . import figure_name
 
 NAME = "karkada2024.standard_unstable"
 TOL = 0.1
@@ -61,7 +60,7 @@ def run(ctx: Context) -> list[Outcome]:
                                                   "derived": derived}
     save_result(ctx, NAME, {"widths": z["widths"], "curves": curves})
     res = load_result(ctx, NAME)
-    return judge(res, (save_figure(ctx, figure_name("standard_unstable"), plot_stability(res)),))
+    return judge(res, (save_figure(ctx, NAME, plot_stability(res)),))
 
 
 DRIFT_NOTE = ("at r = 0 the largest stable learning rate falls slowly at these widths (fitted exponent in "

@@ -19,7 +19,6 @@ from implicit_bias.plotting.richness import plot_width_fits
 
 from .._common import load_result, save_figure, save_result
 from .._framework import Context, Outcome
-from . import figure_name
 
 NAME = "karkada2024.width_scaling"
 SWEEP = "karkada2024_width"
@@ -45,7 +44,7 @@ def sweep(ctx: Context, rs: list[float]) -> dict:
 def run(ctx: Context) -> list[Outcome]:
     save_result(ctx, NAME, sweep(ctx, [0.0, 0.25, 0.5]))
     res = load_result(ctx, NAME)
-    fig = save_figure(ctx, figure_name("width_scaling"), plot_width_fits(res)) if res["fits"] else None
+    fig = save_figure(ctx, NAME, plot_width_fits(res)) if res["fits"] else None
     return judge(res, (fig,) if fig else ())
 
 
