@@ -5,6 +5,19 @@ The gradient flow of the ORIGINAL parameters (:mod:`implicit_bias.flow`) and the
 regularizer's numeric form. The report gives both the absolute agreement and the number of digits to which
 the ``alpha``-dependent part ``beta - beta_l1`` agrees (at small ``alpha`` the two answers share the l1
 solution to many digits, so the absolute agreement alone says little about ``Q``).
+
+What is independent and what is shared:
+
+* The flow side never sees the derivation. It integrates ``w' = -eta grad_w L`` from ``w0(alpha)`` and ends
+  with an exact jump along the integral curves of ``eta grad phi`` through the state reached (its ``tail``),
+  whose maps ``s -> phi(w(s))`` are integrated numerically from ``phi`` itself (heyoka), or are the closed
+  exponential sums of a polynomial ``phi`` with constant log-rates.
+* The reference side uses only the derived regularizer: its numeric form (``b = (grad Q)^{-1}``, ``B = Q*``)
+  evaluated from the engine's expressions.
+* Shared: the dual Newton solver (:func:`implicit_bias.reference.argmin_Q`) solves both the flow's tail and the
+  reference problem, on different maps; and the problem data. A defect of the solver could thus affect both
+  sides alike; its KKT residuals (reported) and the minimum-norm references (``min_l1``, ``min_l2``, which do
+  not use it) guard against that.
 """
 
 from __future__ import annotations
