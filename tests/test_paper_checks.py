@@ -19,30 +19,41 @@ import paper_checks
 import paper_checks.__main__ as cli
 from paper_checks.__main__ import main
 
-#: One cheap check per paper, run end to end in the fast suite (each a few seconds to ~20 s).
+#: One cheap check per paper, run end to end in the fast suite: the cheapest of each paper at quick sizes from an
+#: empty output directory (a paper's checks may share stored runs, so the first one pays for them). Entries of
+#: papers that are not registered are ignored.
 CHEAP = {
     "woodworth2020": "woodworth2020.thm1_hypentropy",
     "kunin2024": "kunin2024.regimes",
+    "karkada2024": "karkada2024.derivation",
+    "pesme2023": "pesme2023.last_saddle",
+    "even2023": "even2023.small_steps",
+    "moroshko2020": "moroshko2020.rich_limit",
 }
 
 
+def _papers() -> list[str]:
+    return list(dict.fromkeys(paper_checks.paper_of(c) for c in paper_checks.CHECKS))
+
+
 def test_every_paper_has_a_cheap_end_to_end_check():
-    papers = {paper_checks.paper_of(c) for c in paper_checks.CHECKS}
-    assert set(CHEAP) == papers, f"name one cheap check of each paper in CHEAP: {sorted(papers - set(CHEAP))}"
-    assert all(CHEAP[p] in paper_checks.CHECKS and paper_checks.paper_of(CHEAP[p]) == p for p in CHEAP)
+    missing = [p for p in _papers() if p not in CHEAP]
+    assert not missing, f"name one cheap check of each paper in CHEAP: {missing}"
+    assert all(CHEAP[p] in paper_checks.CHECKS and paper_checks.paper_of(CHEAP[p]) == p for p in _papers())
 
 
 def test_one_cheap_check_per_paper_end_to_end(tmp_path: Path, capsys):
-    code = main([*CHEAP.values(), "--out", str(tmp_path), "--format", "json"])
+    cheap = [CHEAP[p] for p in _papers()]
+    code = main([*cheap, "--out", str(tmp_path), "--format", "json"])
     out, err = capsys.readouterr()
     result = json.loads(out)
     assert code == 0 and result["ok"], out
-    assert {o["check"] for o in result["outcomes"]} == set(CHEAP.values())
+    assert {o["check"] for o in result["outcomes"]} == set(cheap)
     assert all(o["verdict"] == "PASS" for o in result["outcomes"]), out
     report = (tmp_path / "report.md").read_text()
     assert "**FAIL**" not in report and f"{len(result['outcomes'])} claims PASS" in report
-    for k, name in enumerate(CHEAP.values(), 1):  # progress: one line per finished check, on stderr
-        assert f"[{k}/{len(CHEAP)}] {name}: " in err, err
+    for k, name in enumerate(cheap, 1):  # progress: one line per finished check, on stderr
+        assert f"[{k}/{len(cheap)}] {name}: " in err, err
 
 
 @pytest.mark.slow
