@@ -32,7 +32,7 @@ import implicit_bias as ib
 plt.rcParams["figure.dpi"] = 80
 
 # %% [markdown]
-# ## Derive `Q` from the model
+# ## Derive Q from the model
 #
 # The model is typed as an expression with its parameters and their initialization. `ib.derive` solves the flow
 # of `grad phi` from the initialization (the dual curve `b(sigma) = phi(w(sigma))`), inverts it, and integrates
@@ -67,7 +67,7 @@ print(f"verified: {check.verified}   worst residual {check.residual:.1e} (tolera
 print(reg.limits())
 
 # %% [markdown]
-# ## From l2 to l1 as `alpha` shrinks
+# ## From l2 to l1 as alpha shrinks
 #
 # `Q` scaled to `Q(1) = 1`, for several `alpha`, beside `|beta|` and `beta^2`: at large `alpha` the weights
 # barely move (the kernel regime) and `Q` is the quadratic; as `alpha -> 0` it becomes the l1 norm (the rich
@@ -89,7 +89,7 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# ## Verify by the flow at `alpha = e^-100`
+# ## Verify by the flow at alpha = e^-100
 #
 # `ib.verify` runs gradient flow on the *original* parameters `(u, v)` in high precision (floats cannot follow
 # an `alpha` of `e^-100`: `alpha^2` is below their smallest normal number), finishes it exactly along the dual

@@ -56,7 +56,7 @@ print("conserved:", reg.conserved, "=", reg.delta0)
 display(Math(reg.latex()))
 
 # %% [markdown]
-# ## The regimes `delta` selects
+# ## The regimes delta selects
 #
 # Each regime is derived as a limit of `M` and `Psi_delta` and confirmed numerically: `delta -> +oo` (upstream
 # initialization, lazy: an l2 regularizer around `beta0`), `delta = 0` (balanced, rich: `||beta||^{3/2}`) and

@@ -17,7 +17,8 @@ from pathlib import Path
 from ._framework import CHECKS, Context, install_hint, paper_of, run_checks, write_report
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m paper_checks``."""
     parser = argparse.ArgumentParser(prog="python -m paper_checks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help=f"checks or paper keys to run (default: all): {', '.join(CHECKS)}")
@@ -30,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--dask", default=None, metavar="ADDRESS", help="run sweeps on this Dask scheduler")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (text)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     papers = {paper_of(c) for c in CHECKS}
     unknown = [n for n in args.names if n not in CHECKS and n not in papers]

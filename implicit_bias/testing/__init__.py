@@ -1,5 +1,13 @@
 """Property-testing helpers for users' own CI: hypothesis strategies and ready-made assertions.
 
+Strategies: :func:`underdetermined_problems` (``X beta = y`` with controlled size, conditioning and sparsity),
+:func:`alpha_scales` (initialization scales over many decades), :func:`catalogue_parametrizations` (the
+catalogue's models with random shapes and learning rates). Assertions: :func:`assert_regularizer_verified` (the
+independent checker accepts a derived regularizer) and :func:`assert_flow_matches_regularizer` (gradient flow
+converges to its argmin). Needs ``hypothesis`` (in the ``[test]`` extra).
+
+Examples
+--------
 >>> from hypothesis import given, settings
 >>> import implicit_bias as ib
 >>> from implicit_bias.testing import assert_regularizer_verified, catalogue_parametrizations
@@ -8,12 +16,6 @@
 ... def test_every_diagonal_model_is_verified(p):
 ...     assert_regularizer_verified(ib.derive(p), n_points=2)
 >>> test_every_diagonal_model_is_verified()
-
-Strategies: :func:`underdetermined_problems` (``X beta = y`` with controlled size, conditioning and sparsity),
-:func:`alpha_scales` (initialization scales over many decades), :func:`catalogue_parametrizations` (the
-catalogue's models with random shapes and learning rates). Assertions: :func:`assert_regularizer_verified` (the
-independent checker accepts a derived regularizer) and :func:`assert_flow_matches_regularizer` (gradient flow
-converges to its argmin). Needs ``hypothesis`` (in the ``[test]`` extra).
 """
 
 from .assertions import assert_flow_matches_regularizer, assert_regularizer_verified
