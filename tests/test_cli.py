@@ -320,3 +320,13 @@ def test_verify_progress_follows_quiet(capsys, monkeypatch, flag, expected):
 
 def _raise():
     raise ib.NumericalError("stop here")
+
+
+def test_a_reader_that_stops_reading_is_not_an_error():
+    """``implicit-bias ... | head -1``: the pipe closes before the output is written; exit 0, nothing on stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "implicit_bias.cli.main", *HYPENTROPY], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # closed before the derivation is done and printed
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (0, b"")
