@@ -4,12 +4,11 @@ results."""
 
 import copy
 import importlib
-import importlib.abc
-import json
 import math
 import sys
 import types
 from collections.abc import Callable
+from importlib.abc import MetaPathFinder
 from pathlib import Path
 
 import mpmath
@@ -43,6 +42,8 @@ def test_every_paper_has_a_cheap_end_to_end_check():
 
 
 def test_one_cheap_check_per_paper_end_to_end(tmp_path: Path, capsys):
+    import json
+
     cheap = [CHEAP[p] for p in _papers()]
     code = main([*cheap, "--out", str(tmp_path), "--format", "json"])
     out, err = capsys.readouterr()
@@ -69,7 +70,7 @@ def test_quick_paper_checks_pass(tmp_path: Path, capsys):
 
 
 # ------------------------------------------------------------------------------- missing optional dependencies
-class _Absent(importlib.abc.MetaPathFinder):
+class _Absent(MetaPathFinder):
     """Makes the named top-level modules not installed, as after a bare ``pip install implicit-bias``."""
 
     def __init__(self, *names: str) -> None:
