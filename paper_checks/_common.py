@@ -47,7 +47,8 @@ def sweep(func: Callable[[dict], dict], configs: list[dict], ctx: Context, name:
     """
     from implicit_bias.sweeps import run_sweep
 
-    res = run_sweep(func, configs, store=ctx.store, workers=ctx.workers, client=ctx.dask, progress=False, name=name)
+    res = run_sweep(func, configs, store=ctx.store, workers=ctx.workers, client=ctx.dask, progress=ctx.progress,
+                    name=name)
     res.raise_for_failures()
     return [r for _c, r in res.results]
 

@@ -3,17 +3,22 @@
 A check is the module ``paper_checks/<paper>/<claim>.py``, named ``"<paper>.<claim>"`` in :data:`CHECKS`
 (``<paper>`` a key such as ``woodworth2020``). The first paragraph of the paper subpackage's docstring is its
 citation, used as the heading of its part of the report.
+
+A check that needs an optional dependency which is not installed (:data:`OPTIONAL_DEPENDENCIES`) is SKIPPED,
+with the extra that installs it, and the other checks still run; any other crash is a FAIL.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["CHECKS", "Context", "Outcome", "paper_of", "paper_title", "run_checks", "write_report"]
+__all__ = ["CHECKS", "OPTIONAL_DEPENDENCIES", "Context", "Outcome", "install_hint", "missing_optional", "paper_of",
+           "paper_title", "run_checks", "write_report"]
 
 #: The checks in report order: ``"<paper>.<claim>"``, the module ``paper_checks/<paper>/<claim>.py``.
 CHECKS: tuple[str, ...] = (
@@ -56,6 +61,42 @@ CHECKS: tuple[str, ...] = (
 )
 
 
+#: Optional dependencies a check may import: module -> (the package to install, the extra that brings it).
+OPTIONAL_DEPENDENCIES: dict[str, tuple[str, str]] = {
+    "sklearn": ("scikit-learn", "paper"),
+    "distributed": ("dask[distributed]", "dask"),
+    "dask": ("dask[distributed]", "dask"),
+}
+
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+
+
+def missing_optional(exc: BaseException) -> str | None:
+    """The optional module (a key of :data:`OPTIONAL_DEPENDENCIES`) whose absence raised ``exc``, else None.
+
+    Follows the chain of causes, and reads the text of errors that only carry one (a sweep point that failed in
+    a worker process comes back as its traceback).
+    """
+    seen: set[int] = set()
+    node: BaseException | None = exc
+    while node is not None and id(node) not in seen:
+        seen.add(id(node))
+        names = [node.name] if isinstance(node, ModuleNotFoundError) and node.name else []
+        names += _NO_MODULE.findall(str(node))
+        for name in names:
+            top = name.split(".")[0]
+            if top in OPTIONAL_DEPENDENCIES:
+                return top
+        node = node.__cause__ or node.__context__
+    return None
+
+
+def install_hint(module: str) -> str:
+    """``"scikit-learn (pip install 'implicit-bias[paper]')"`` for an optional module."""
+    package, extra = OPTIONAL_DEPENDENCIES[module]
+    return f"{package} (pip install 'implicit-bias[{extra}]')"
+
+
 def paper_of(name: str) -> str:
     """The paper key of a check name: ``"woodworth2020.fig1_sparse"`` -> ``"woodworth2020"``."""
     return name.split(".", 1)[0]
@@ -78,6 +119,8 @@ class Context:
     out: Path = Path("paper_checks/report")
     workers: int | None = None
     dask: str | None = None
+    #: Progress bars of the sweeps on stderr: None on a terminal only, False never.
+    progress: bool | None = False
 
     @property
     def store(self) -> Path:
@@ -102,10 +145,14 @@ class Outcome:
     #: check) only when the claim fails in precisely the known way. Like a strict xfail: a claim that then
     #: passes is reported as FAIL so that the documentation gets updated.
     deviation: str = ""
+    #: Why the check could not run (a missing optional dependency): nothing was judged.
+    skipped: str = ""
 
     @property
     def verdict(self) -> str:
-        """PASS, FAIL, or DEVIATION (failed exactly as documented; does not fail the run)."""
+        """PASS, FAIL, DEVIATION (failed exactly as documented; does not fail the run) or SKIPPED (not run)."""
+        if self.skipped:
+            return "SKIPPED"
         if self.deviation:
             return "FAIL" if self.passed else "DEVIATION"
         return "PASS" if self.passed else "FAIL"
@@ -115,20 +162,42 @@ class Outcome:
         return self.verdict != "FAIL"
 
 
-def run_checks(names: Sequence[str], ctx: Context) -> list[Outcome]:
-    """Import and run each named check module's ``run(ctx)``; a crash is reported as a FAIL."""
+def run_checks(names: Sequence[str], ctx: Context, *, log: Callable[[str], None] | None = None) -> list[Outcome]:
+    """Import and run each named check module's ``run(ctx)``; a crash is reported as a FAIL.
+
+    A check that needs a missing optional dependency is SKIPPED (the others still run) and ``log`` is told once
+    per missing module which extra installs it; ``log`` also gets one line per finished check.
+    """
     ctx.out.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
-    for name in names:
+    missing: set[str] = set()
+    for k, name in enumerate(names, 1):
         start = time.perf_counter()
         try:
             module = importlib.import_module(f"paper_checks.{name}")
             got = list(module.run(ctx))
         except Exception as exc:  # a crashing check is a failing check, with its reason
-            got = [Outcome(name, "the check ran", f"crashed: {type(exc).__name__}: {exc}", "no crash", "-", False)]
+            got = [_crashed(name, exc, missing, log)]
         elapsed = time.perf_counter() - start
-        outcomes += [Outcome(**{**o.__dict__, "seconds": elapsed / max(1, len(got))}) for o in got]
+        got = [Outcome(**{**o.__dict__, "seconds": elapsed / max(1, len(got))}) for o in got]
+        outcomes += got
+        if log is not None:
+            verdicts = [o.verdict for o in got]
+            summary = ", ".join(f"{verdicts.count(v)} {v}" for v in dict.fromkeys(verdicts))
+            log(f"[{k}/{len(names)}] {name}: {summary} ({elapsed:.1f} s)")
     return outcomes
+
+
+def _crashed(name: str, exc: Exception, missing: set[str], log: Callable[[str], None] | None) -> Outcome:
+    """The outcome of a check that raised: SKIPPED for a missing optional dependency, FAIL otherwise."""
+    module = missing_optional(exc)
+    if module is None:
+        return Outcome(name, "the check ran", f"crashed: {type(exc).__name__}: {exc}", "no crash", "-", False)
+    if log is not None and module not in missing:
+        log(f"paper checks: {install_hint(module)} is not installed; the checks that need it are SKIPPED")
+    missing.add(module)
+    return Outcome(name, "the check ran", "not run", "-", "-", False,
+                   skipped=f"needs {install_hint(module)}, which is not installed")
 
 
 def write_report(outcomes: Sequence[Outcome], ctx: Context, *, command: str) -> Path:
@@ -139,7 +208,9 @@ def write_report(outcomes: Sequence[Outcome], ctx: Context, *, command: str) -> 
         f"Produced by `{command}` ({'quick' if ctx.quick else 'full'} sizes). "
         f"{sum(o.verdict == 'PASS' for o in outcomes)} of {len(outcomes)} claims PASS, "
         f"{sum(o.verdict == 'DEVIATION' for o in outcomes)} deviate from the paper as documented below, "
-        f"{sum(o.verdict == 'FAIL' for o in outcomes)} FAIL.",
+        f"{sum(o.verdict == 'FAIL' for o in outcomes)} FAIL"
+        + (f", {sum(o.verdict == 'SKIPPED' for o in outcomes)} SKIPPED (a missing optional dependency)."
+           if any(o.verdict == "SKIPPED" for o in outcomes) else "."),
         "",
     ]
     papers = dict.fromkeys(paper_of(o.check) for o in outcomes)
@@ -158,7 +229,8 @@ def _paper_section(paper: str, outcomes: Sequence[Outcome], ctx: Context) -> lis
         "|---|---|---|---|---|---|",
     ]
     for o in outcomes:
-        shown = {"PASS": "PASS", "FAIL": "**FAIL**", "DEVIATION": "DEVIATION (documented)"}[o.verdict]
+        shown = {"PASS": "PASS", "FAIL": "**FAIL**", "DEVIATION": "DEVIATION (documented)",
+                 "SKIPPED": f"SKIPPED: {o.skipped}"}[o.verdict]
         cells = [o.check, o.claim, o.measured, o.expected, o.tolerance, shown]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines.append("")

@@ -1,19 +1,64 @@
-"""The paper checks: the framework, the quick run (every claim PASSes), and each judge fed wrong results."""
+"""The paper checks: the framework, a cheap check of every paper end to end (the full quick run is ``slow``: the
+report is produced by ``python -m paper_checks --quick``), missing optional dependencies, and each judge fed wrong
+results."""
 
 import copy
 import importlib
 import importlib.util
 import math
+import sys
+import types
 from collections.abc import Callable
+from importlib.abc import MetaPathFinder
 from pathlib import Path
 
 import mpmath
 import pytest
 
 import paper_checks
+import paper_checks.__main__ as cli
 from paper_checks.__main__ import main
 
+#: One cheap check per paper, run end to end in the fast suite: the cheapest of each paper at quick sizes from an
+#: empty output directory (a paper's checks may share stored runs, so the first one pays for them). Entries of
+#: papers that are not registered are ignored.
+CHEAP = {
+    "woodworth2020": "woodworth2020.thm1_hypentropy",
+    "kunin2024": "kunin2024.regimes",
+    "karkada2024": "karkada2024.derivation",
+    "pesme2023": "pesme2023.last_saddle",
+    "even2023": "even2023.small_steps",
+    "moroshko2020": "moroshko2020.rich_limit",
+}
 
+
+def _papers() -> list[str]:
+    return list(dict.fromkeys(paper_checks.paper_of(c) for c in paper_checks.CHECKS))
+
+
+def test_every_paper_has_a_cheap_end_to_end_check():
+    missing = [p for p in _papers() if p not in CHEAP]
+    assert not missing, f"name one cheap check of each paper in CHEAP: {missing}"
+    assert all(CHEAP[p] in paper_checks.CHECKS and paper_checks.paper_of(CHEAP[p]) == p for p in _papers())
+
+
+def test_one_cheap_check_per_paper_end_to_end(tmp_path: Path, capsys):
+    import json
+
+    cheap = [CHEAP[p] for p in _papers()]
+    code = main([*cheap, "--out", str(tmp_path), "--format", "json"])
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    assert code == 0 and result["ok"], out
+    assert {o["check"] for o in result["outcomes"]} == set(cheap)
+    assert all(o["verdict"] == "PASS" for o in result["outcomes"]), out
+    report = (tmp_path / "report.md").read_text()
+    assert "**FAIL**" not in report and f"{len(result['outcomes'])} claims PASS" in report
+    for k, name in enumerate(cheap, 1):  # progress: one line per finished check, on stderr
+        assert f"[{k}/{len(cheap)}] {name}: " in err, err
+
+
+@pytest.mark.slow
 def test_quick_paper_checks_pass(tmp_path: Path, capsys):
     code = main(["--quick", "--out", str(tmp_path)])
     out = capsys.readouterr().out
@@ -23,6 +68,101 @@ def test_quick_paper_checks_pass(tmp_path: Path, capsys):
     figures = tmp_path / "woodworth2020"
     assert (figures / "fig2_explicit.png").exists() and (figures / "fig3_depth_b.png").exists()
     assert "](woodworth2020/fig2_explicit.png)" in report
+
+
+# ------------------------------------------------------------------------------- missing optional dependencies
+class _Absent(MetaPathFinder):
+    """Makes the named top-level modules not installed, as after a bare ``pip install implicit-bias``."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = names
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname.split(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named '{fullname}'", name=fullname)
+        return None
+
+
+def _uninstall(monkeypatch, *names: str) -> None:
+    for mod in [m for m in sys.modules if m.split(".")[0] in names]:
+        monkeypatch.delitem(sys.modules, mod)
+    monkeypatch.setattr(sys, "meta_path", [_Absent(*names), *sys.meta_path])
+
+
+def _digits_point(config: dict) -> dict:
+    from sklearn.datasets import load_digits  # what sec7_relu's digits sweep point does
+
+    return {"n": len(load_digits().images)}
+
+
+def _fake_paper(monkeypatch, checks: dict[str, Callable]) -> None:
+    """A paper ``fakepaper`` whose checks run the given functions of ``ctx``."""
+    paper = types.ModuleType("paper_checks.fakepaper", "A. Fake, A paper that needs optional packages (2024).")
+    monkeypatch.setitem(sys.modules, "paper_checks.fakepaper", paper)
+    for claim, run in checks.items():
+        module = types.ModuleType(f"paper_checks.fakepaper.{claim}")
+        module.NAME, module.run = f"fakepaper.{claim}", run
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(cli, "CHECKS", (*[f"fakepaper.{c}" for c in checks], "woodworth2020.thm1_hypentropy"))
+
+
+def test_a_missing_optional_dependency_is_reported_once_and_its_checks_skipped(tmp_path: Path, capsys, monkeypatch):
+    """``python -m paper_checks`` without scikit-learn: the checks that import it (directly, or inside a sweep
+    point) are SKIPPED with the extra to install, said once on stderr; the other checks still run and PASS."""
+    from paper_checks._common import sweep
+
+    def direct(ctx):
+        return [paper_checks.Outcome("fakepaper.direct", "digits", str(_digits_point({})), "-", "-", True)]
+
+    def in_a_sweep(ctx):
+        return [paper_checks.Outcome("fakepaper.in_a_sweep", "digits", str(sweep(_digits_point, [{}], ctx, "fake")),
+                                     "-", "-", True)]
+
+    _fake_paper(monkeypatch, {"direct": direct, "in_a_sweep": in_a_sweep})
+    _uninstall(monkeypatch, "sklearn")
+    code = main(["fakepaper", "woodworth2020.thm1_hypentropy", "--out", str(tmp_path), "--workers", "0"])
+    out, err = capsys.readouterr()
+    assert code == 0, out
+    notices = [line for line in err.splitlines() if "not installed" in line]
+    assert notices == ["paper checks: scikit-learn (pip install 'implicit-bias[paper]') is not installed; the checks "
+                       "that need it are SKIPPED"], err
+    verdicts = [line.split()[:2] for line in out.splitlines()[:-1]]
+    assert verdicts[:2] == [["SKIPPED", "fakepaper.direct:"], ["SKIPPED", "fakepaper.in_a_sweep:"]], out
+    assert {v for v, _c in verdicts[2:]} == {"PASS"}, out
+    report = (tmp_path / "report.md").read_text()
+    assert report.count("SKIPPED: needs scikit-learn (pip install 'implicit-bias[paper]'), which is not installed") == 2
+    assert "2 SKIPPED (a missing optional dependency)" in report and "**FAIL**" not in report
+
+
+def test_a_missing_module_that_is_not_optional_is_a_failure(tmp_path: Path, capsys, monkeypatch):
+    def broken(ctx):
+        import implicit_bias_no_such_module  # noqa: F401
+
+    _fake_paper(monkeypatch, {"broken": broken})
+    assert main(["fakepaper", "--out", str(tmp_path), "--quiet"]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("FAIL  fakepaper.broken: the check ran  (measured crashed: ModuleNotFoundError") and err == ""
+
+
+def test_missing_optional_reads_the_cause_and_the_text():
+    assert paper_checks.missing_optional(ModuleNotFoundError("No module named 'sklearn'", name="sklearn")) == "sklearn"
+    assert paper_checks.missing_optional(RuntimeError("x\nModuleNotFoundError: No module named 'distributed'")) \
+        == "distributed"
+    try:
+        try:
+            import sklearn_no_such  # noqa: F401
+        except ModuleNotFoundError as exc:
+            raise ValueError("wrapped") from exc
+    except ValueError as wrapped:
+        assert paper_checks.missing_optional(wrapped) is None  # not an optional dependency
+    assert paper_checks.missing_optional(ValueError("No module named 'sklearnx'")) is None
+
+
+def test_dask_without_distributed_is_refused_at_once(capsys, monkeypatch):
+    _uninstall(monkeypatch, "distributed")
+    with pytest.raises(SystemExit):
+        main(["woodworth2020.thm1_hypentropy", "--dask", "tcp://127.0.0.1:8786"])
+    assert "pip install 'implicit-bias[dask]'" in capsys.readouterr().err
 
 
 def test_a_crashing_check_is_a_failure(tmp_path: Path, monkeypatch):
@@ -41,6 +181,8 @@ def test_a_documented_deviation_is_strict():
     assert Outcome(**base, passed=False, deviation="known").verdict == "DEVIATION"
     assert Outcome(**base, passed=False, deviation="known").ok
     assert Outcome(**base, passed=True, deviation="known").verdict == "FAIL"
+    skipped = Outcome(**base, passed=False, skipped="needs scikit-learn")
+    assert skipped.verdict == "SKIPPED" and skipped.ok  # not judged: neither PASS nor a failure of the run
 
 
 def test_every_check_is_a_module_named_after_its_paper_and_claim():
@@ -53,10 +195,8 @@ def test_every_check_is_a_module_named_after_its_paper_and_claim():
 
 
 def test_a_paper_key_selects_its_checks_and_an_unknown_name_is_refused(tmp_path: Path, capsys, monkeypatch):
-    import paper_checks.__main__ as cli
-
     ran: list[list[str]] = []
-    monkeypatch.setattr(cli, "run_checks", lambda names, ctx: ran.append(list(names)) or [])
+    monkeypatch.setattr(cli, "run_checks", lambda names, ctx, log=None: ran.append(list(names)) or [])
     assert main(["woodworth2020", "--out", str(tmp_path)]) == 0
     assert main(["woodworth2020.thm2_bounds", "--out", str(tmp_path)]) == 0
     assert ran == [[c for c in paper_checks.CHECKS if c.startswith("woodworth2020.")], ["woodworth2020.thm2_bounds"]]

@@ -6,11 +6,11 @@ import mpmath
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 import implicit_bias as ib
 from implicit_bias.reference import argmin_Q, min_l1, min_l2
+from implicit_bias.testing import alpha_scales, underdetermined_problems
 
 HYP = ib.derive(ib.diagonal(2)).to_numeric(dps=60)
 DEPTH3 = ib.derive(ib.diagonal(3)).to_numeric(dps=60)
@@ -96,13 +96,10 @@ def test_min_l2_agrees_with_pinv_and_weights():
     assert np.max(np.abs(np.array([float(b) for b in solw.beta]) - expected)) < 1e-12
 
 
-@given(seed=st.integers(0, 10**6), log10_alpha=st.floats(-300, 3), n=st.integers(1, 5), extra=st.integers(1, 6))
-def test_property_kkt_residuals_at_working_precision(seed, log10_alpha, n, extra):
-    rng = np.random.default_rng(seed)
-    d = n + extra
-    X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
-    alpha = mpmath.mpf(10) ** log10_alpha
-    sol = argmin_Q([HYP.coordinate(alpha=alpha)] * d, X, y, dps=30)
+@given(problem=underdetermined_problems(n=(1, 5), extra=(1, 6)), alpha=alpha_scales(-300, 3))
+def test_property_kkt_residuals_at_working_precision(problem, alpha):
+    X, y, _ = problem
+    sol = argmin_Q([HYP.coordinate(alpha=alpha)] * X.shape[1], X, y, dps=30)
     assert sol.status == "success", sol.message
     assert sol.kkt_residual["primal"] <= mpmath.mpf(10) ** -30
     assert min_l1(X, y, dps=30).kkt_residual["primal"] <= mpmath.mpf(10) ** -30
