@@ -4,7 +4,7 @@ For beta = u^2 - v^2 with u(0) = v(0) = alpha, log coordinates a = log u, b = lo
 g = X^T (X beta - y) / n: the form in which scipy has a chance at small alpha. Every case compares with argmin Q
 (the reference dual solver on the engine's hypentropy) and reports, for this toolkit's flow and each scipy method,
 the time and the agreement; "alpha-part digits" = log10(|argmin Q - min l1| / |flow - argmin Q|), the digits to
-which the alpha-dependent part of the answer is resolved. The cases are the acceptance list of issue 3:
+which the alpha-dependent part of the answer is resolved. The cases, from mild to extreme alpha:
 
   (a) alpha = e^-10, d = 20, n = 8, 2-sparse: time to 1e-10 agreement. scipy gets the horizon it needs: t_max
       = 1e6, 1e8, 1e9, 1e10 in turn until it agrees to 1e-10 (the last phase runs at rates ~alpha^2).
@@ -104,7 +104,7 @@ def main() -> None:
         print(f"  argmin Q (reference): {t_ref:8.2f} s")
         print(f"  implicit-bias flow  : {t_ours:8.2f} s  status {sol.status}  max|beta - argmin Q| = "
               f"{mpmath.nstr(diff, 3)}; alpha-part |argmin Q - min l1| = {mpmath.nstr(part, 3)} resolved to "
-              f"{digits:.1f} digits; max|beta - min l1| = {mpmath.nstr(to_l1, 3)}; {sol.steps} Taylor steps")
+              f"{digits:.1f} digits; max|beta - min l1| = {mpmath.nstr(to_l1, 3)}; {sol.steps} steps")
         if not with_scipy:
             continue
         yf = np.array([float(v) for v in y])

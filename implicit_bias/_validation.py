@@ -121,8 +121,9 @@ def check_constants(names: Sequence[str], constants: Mapping[str, Any] | None, *
     if not isinstance(constants, Mapping | None):
         raise InputError(f"constants={constants!r}: expected a dict of the model's constants, e.g. {{'c': 0.5}}")
     if "alpha" in given:
+        rest = f"give only {list(names)} in constants" if names else "leave constants out (this model has no others)"
         raise InputError(f"constants={constants!r}: 'alpha' is not a constant here; pass it as its own keyword, "
-                         f"alpha={given['alpha']!r}, and give only {list(names) or 'no other symbols'} in constants")
+                         f"alpha={given['alpha']!r}, and {rest}")
     unknown = sorted(set(given) - set(names))
     if unknown:
         raise InputError(f"constants={constants!r}: unknown {unknown}; this model's constants besides alpha are "

@@ -15,6 +15,8 @@ __all__ = [
     "NoMirrorPotentialError",
     "NotSeparableError",
     "NumericalError",
+    "OutOfReach",
+    "OutsideDomain",
     "ParametrizationError",
     "ParseError",
     "SweepError",
@@ -42,10 +44,11 @@ class NotSeparableError(ParametrizationError):
 
 
 class NoMirrorPotentialError(NotSeparableError):
-    """The gradients of the coordinates do not commute (non-zero Lie bracket).
+    """The gradients of the coordinates do not commute (non-zero Lie bracket), and no reduction applies.
 
-    Gradient flow is then not a mirror flow of any fixed potential (Li, Wang, Lee & Arora 2022),
-    so no regularizer Q exists for it.
+    Gradient flow is then not a mirror flow of any fixed potential (Li, Wang, Lee & Arora 2022). Conserved
+    quantities can still reduce it to a time-warped mirror flow whose potential describes the limit (the single
+    neuron ``a * w``); this error is raised where the engine found no such reduction.
     """
 
 
@@ -66,6 +69,22 @@ class MethodDoesNotApply(ImplicitBiasError):
 
 class NumericalError(ImplicitBiasError):
     """A numerical procedure failed (no convergence, loss of precision); the message says which."""
+
+
+class OutsideDomain(NumericalError):
+    """A dual map asked for a ``sigma`` where it has no value: past the end of its domain, or where the integral
+    curve it follows ends (a pole, a curve that stops). The dual solver treats such a point as outside (its
+    objective is ``-inf`` there); any other exception from a map is a fault and propagates.
+    """
+
+
+class OutOfReach(OutsideDomain):
+    """A map asked for ``sigma`` further from 0 than it will go (not an end of its domain).
+
+    :func:`~implicit_bias.reference.argmin_Q` treats such a point as outside, like a domain end; if its iterates
+    then press against that limit, it reports an unbounded dual (labels out of the maps' reach) instead of a
+    precision failure.
+    """
 
 
 class SweepError(ImplicitBiasError):

@@ -10,8 +10,9 @@ can succeed and disagree.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-__all__ = ["Status"]
+__all__ = ["Status", "solve_ivp_status"]
 
 
 class Status(StrEnum):
@@ -23,7 +24,8 @@ class Status(StrEnum):
 
     #: Finished: the answer meets the procedure's own accuracy criterion.
     SUCCESS = "success"
-    #: The wall-clock budget (``max_time``) was spent; the state reached is returned.
+    #: The time budget was spent (wall-clock ``max_time``, or an integrator's horizon ``t_max``); the state reached
+    #: is returned.
     MAX_TIME = "max_time"
     #: The iteration budget (``max_iter``) was spent; the last iterate is returned.
     MAX_ITER = "max_iter"
@@ -31,3 +33,19 @@ class Status(StrEnum):
     INTERRUPTED = "interrupted"
     #: The procedure could not finish; ``message`` says why.
     FAILED = "failed"
+
+
+def solve_ivp_status(sol: Any) -> Status:
+    """The status of a scipy ``solve_ivp`` run whose terminal event means "done".
+
+    scipy's code 1 (a terminal event fired) is success, 0 (the end of ``t_span`` was reached first) is
+    ``MAX_TIME`` (the horizon in the integration variable), anything else (a step failed) is ``FAILED``;
+    scipy's ``sol.message`` says why.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> [str(solve_ivp_status(SimpleNamespace(status=s))) for s in (1, 0, -1)]
+    ['success', 'max_time', 'failed']
+    """
+    return {1: Status.SUCCESS, 0: Status.MAX_TIME}.get(sol.status, Status.FAILED)

@@ -5,6 +5,19 @@ The gradient flow of the ORIGINAL parameters (:mod:`implicit_bias.flow`) and the
 regularizer's numeric form. The report gives both the absolute agreement and the number of digits to which
 the ``alpha``-dependent part ``beta - beta_l1`` agrees (at small ``alpha`` the two answers share the l1
 solution to many digits, so the absolute agreement alone says little about ``Q``).
+
+What is independent and what is shared:
+
+* The flow side never sees the derivation. It integrates ``w' = -eta grad_w L`` from ``w0(alpha)`` and ends
+  with an exact jump along the integral curves of ``eta grad phi`` through the state reached (its ``tail``),
+  whose maps ``s -> phi(w(s))`` are integrated numerically from ``phi`` itself (heyoka), or are the closed
+  exponential sums of a polynomial ``phi`` with constant log-rates.
+* The reference side uses only the derived regularizer: its numeric form (``b = (grad Q)^{-1}``, ``B = Q*``)
+  evaluated from the engine's expressions.
+* Shared: the dual Newton solver (:func:`implicit_bias.reference.argmin_Q`) solves both the flow's tail and the
+  reference problem, on different maps; and the problem data. A defect of the solver could thus affect both
+  sides alike; its KKT residuals (reported) and the minimum-norm references (``min_l1``, ``min_l2``, which do
+  not use it) guard against that.
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ import sympy as sp
 from ._validation import check_alpha, check_constants, check_dps, check_problem
 from .derive import Regularizer, derive
 from .parametrizations import Parametrization
+from .parametrizations.shared import SharedParametrization
 from .results import Status
 
 __all__ = ["VerifyReport", "default_dps", "verify"]
@@ -82,7 +96,7 @@ def _max_abs(a: list[mpmath.mpf], b: list[mpmath.mpf]) -> mpmath.mpf:
 
 
 def verify(
-    p: Parametrization | Regularizer,
+    p: Any,
     X: Any,
     y: Any,
     *,
@@ -90,13 +104,15 @@ def verify(
     constants: dict[str, Any] | None = None,
     dps: int | None = None,
     progress: bool | None = None,
-) -> VerifyReport:
+) -> Any:
     """Run gradient flow on ``p`` and compare its limit with ``argmin Q`` of the derived regularizer.
 
     Parameters
     ----------
-    p : Parametrization or Regularizer
-        The model (derived on the fly) or an already derived regularizer.
+    p : Parametrization, Regularizer, SharedParametrization or a derived vector regularizer
+        The model (derived on the fly) or an already derived regularizer. A vector model with shared parameters
+        is verified by :func:`~implicit_bias.verify_shared.verify_shared` (its flow of the shared parameters
+        against its derived ``argmin Q``) and returns a :class:`~implicit_bias.verify_shared.SharedVerifyReport`.
     X, y : array-like
         An underdetermined problem (``n < d``, full row rank, ``y`` in range).
     alpha : number
@@ -119,6 +135,11 @@ def verify(
     from .flow import gradient_flow
     from .reference import argmin_Q, min_l1, min_l2
 
+    if not isinstance(p, Parametrization | Regularizer):
+        from .verify_shared import verify_shared
+
+        shared = derive(p) if isinstance(p, SharedParametrization) else p
+        return verify_shared(shared, X, y, alpha=alpha, constants=constants, dps=dps, progress=progress)
     reg = p if isinstance(p, Regularizer) else derive(p)
     par = reg.parametrization
     a = check_alpha(alpha)

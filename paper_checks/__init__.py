@@ -1,5 +1,5 @@
-"""Checks of the seed paper's theorems and figures, judged PASS/FAIL: ``python -m paper_checks --quick``."""
+"""Checks of published claims, one subpackage per paper, judged PASS/FAIL: ``python -m paper_checks``."""
 
-from ._framework import CHECKS, Context, Outcome, run_checks, write_report
+from ._framework import CHECKS, Context, Outcome, missing_optional, paper_of, run_checks, write_report
 
-__all__ = ["CHECKS", "Context", "Outcome", "run_checks", "write_report"]
+__all__ = ["CHECKS", "Context", "Outcome", "missing_optional", "paper_of", "run_checks", "write_report"]

@@ -9,29 +9,12 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 import implicit_bias as ib
-
-rationals = st.fractions(min_value=sp.Rational(1, 4), max_value=4, max_denominator=8)
-
-
-def catalogue_entries():
-    return st.one_of(
-        st.builds(lambda D, s: ib.diagonal(D, shape=sp.Rational(s)), st.integers(2, 6), rationals),
-        st.builds(lambda e1, e2: ib.diagonal(2, lr=(sp.Rational(e1), sp.Rational(e2))), rationals, rationals),
-        st.builds(lambda s: ib.positive(shape=sp.Rational(s)), rationals),
-        st.builds(lambda d: ib.single_neuron(delta=sp.Rational(d)), st.fractions(-3, 3, max_denominator=4)),
-        st.builds(lambda e1, e2: ib.single_neuron(delta=1, lr=(sp.Rational(e1), sp.Rational(e2))), rationals,
-                  rationals),
-        st.builds(lambda D: ib.product(D), st.integers(3, 5)),
-        st.builds(lambda k2, k3: ib.product(3, init=[ib.ALPHA, sp.Rational(k2) * ib.ALPHA, sp.Rational(k3) * ib.ALPHA]),
-                  rationals, rationals),
-    )
+from implicit_bias.testing import assert_regularizer_verified, catalogue_parametrizations
 
 
-@given(p=catalogue_entries(), seed=st.integers(0, 2**16))
+@given(p=catalogue_parametrizations(max_depth=6), seed=st.integers(0, 2**16))
 def test_checker_verifies_every_catalogue_entry(p, seed):
-    reg = ib.derive(p)
-    result = reg.check(n_points=3, dps=30, seed=seed)
-    assert result.verified, (p, reg.kind, result)
+    assert_regularizer_verified(ib.derive(p), n_points=3, dps=30, seed=seed)
 
 
 def _flow_b(p, alpha, sigma):

@@ -6,11 +6,11 @@ import mpmath
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 import implicit_bias as ib
 from implicit_bias.reference import argmin_Q, min_l1, min_l2
+from implicit_bias.testing import alpha_scales, underdetermined_problems
 
 HYP = ib.derive(ib.diagonal(2)).to_numeric(dps=60)
 DEPTH3 = ib.derive(ib.diagonal(3)).to_numeric(dps=60)
@@ -96,13 +96,10 @@ def test_min_l2_agrees_with_pinv_and_weights():
     assert np.max(np.abs(np.array([float(b) for b in solw.beta]) - expected)) < 1e-12
 
 
-@given(seed=st.integers(0, 10**6), log10_alpha=st.floats(-300, 3), n=st.integers(1, 5), extra=st.integers(1, 6))
-def test_property_kkt_residuals_at_working_precision(seed, log10_alpha, n, extra):
-    rng = np.random.default_rng(seed)
-    d = n + extra
-    X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
-    alpha = mpmath.mpf(10) ** log10_alpha
-    sol = argmin_Q([HYP.coordinate(alpha=alpha)] * d, X, y, dps=30)
+@given(problem=underdetermined_problems(n=(1, 5), extra=(1, 6)), alpha=alpha_scales(-300, 3))
+def test_property_kkt_residuals_at_working_precision(problem, alpha):
+    X, y, _ = problem
+    sol = argmin_Q([HYP.coordinate(alpha=alpha)] * X.shape[1], X, y, dps=30)
     assert sol.status == "success", sol.message
     assert sol.kkt_residual["primal"] <= mpmath.mpf(10) ** -30
     assert min_l1(X, y, dps=30).kkt_residual["primal"] <= mpmath.mpf(10) ** -30
@@ -151,7 +148,7 @@ def test_depth3_answer_next_to_the_pole(log10_alpha):
 
 def test_unreachable_labels_are_reported_as_an_unbounded_dual():
     """w1*w2 from (alpha, alpha) only takes positive values; y < 0 on positive X has no interpolant, so the dual
-    rises without bound. Before the |sigma| wall this overflowed mpmath's exp (OverflowError) after ~10 min."""
+    rises without bound: the solver must stop at its |sigma| wall and say so, not run on until exp overflows."""
     f = ib.derive(ib.product(2)).to_numeric(dps=40)
     sol = argmin_Q([f.coordinate(alpha=0.1)] * 3, [[1.0, 0.5, 0.3], [0.2, 1.0, 0.1]], [-1.0, -0.5], dps=30)
     assert sol.status == "failed"
@@ -168,8 +165,9 @@ def test_max_time_returns_the_last_iterate():
 
 
 def test_depth3_conjugate_is_accurate_next_to_its_pole():
-    """B = int_0 b for depth 3 came from SymPy with the denominator 6 a (1 - 3 a s)^2 expanded, which cancelled to
-    garbage next to the pole at alpha = 1e-100 (B = -1.1e-49 where b = 0.67): rational terms are now factored."""
+    """B = int_0 b for depth 3 has the denominator 6 a (1 - 3 a s)^2; expanded (as SymPy returns it) it cancels to
+    garbage next to the pole at alpha = 1e-100 (B = -1.1e-49 where b = 0.67), so the numeric form must keep
+    rational terms factored. Compared here with the curve solved by hand."""
     alpha = mpmath.mpf(10) ** -100
     m = ib.derive(ib.diagonal(3)).to_numeric(dps=40).coordinate(alpha=alpha)
     with mpmath.workdps(200):  # s ~ 3e99 a distance 1e-20 from the pole: 120 digits for the distance, 80 beyond
@@ -179,3 +177,44 @@ def test_depth3_conjugate_is_accurate_next_to_its_pole():
             u, v = alpha / (1 - 3 * alpha * s), alpha / (1 + 3 * alpha * s)  # the curve, solved by hand
             exact = (u**2 + v**2) / 6 - alpha**2 / 3  # int_0^s (u^3 - v^3) ds, with ds = du / (3 u^2)
             assert abs(m.B(s) / exact - 1) < mpmath.mpf(10) ** -30, (gap, m.B(s), exact)
+
+
+class _EndsAt:
+    """The hypentropy's map, with no value past ``|sigma| = end`` (OutsideDomain there, as a curve that ends) or,
+    with ``fault``, raising that exception past ``end`` (a coding bug inside the domain)."""
+
+    def __init__(self, end, fault=None):
+        self.inner, self.end, self.fault = HYP.coordinate(alpha=0.1), mpmath.mpf(end), fault
+
+    def _check(self, s):
+        if abs(s) > self.end:
+            raise (self.fault or ib.errors.OutsideDomain)(f"no value at {s}")
+
+    def b(self, s):
+        self._check(s)
+        return self.inner.b(s)
+
+    def db(self, s):
+        self._check(s)
+        return self.inner.db(s)
+
+    def B(self, s):
+        self._check(s)
+        return self.inner.B(s)
+
+    domain = (mpmath.mpf("-inf"), mpmath.mpf("inf"))
+
+
+def test_a_map_that_ends_is_outside_and_a_fault_is_never_swallowed():
+    """``OutsideDomain`` from a map means "no value here": the dual solver steps back (the answer, at |sigma| < 3,
+    is the same as with the full map). A TypeError or ZeroDivisionError from a map inside its domain is a fault
+    and reaches the caller, instead of being read as "outside the domain"."""
+    X, y = [[1, 2, 0.5]], [1]
+    full = argmin_Q([HYP.coordinate(alpha=0.1)] * 3, X, y, dps=30)
+    ended = argmin_Q([_EndsAt(3)] * 3, X, y, dps=30)
+    assert ended.success, ended.message
+    with mpmath.workdps(30):
+        assert max(abs(a - b) for a, b in zip(full.beta, ended.beta, strict=True)) < mpmath.mpf(10) ** -25
+    for fault in (TypeError, ZeroDivisionError):
+        with pytest.raises(fault):
+            argmin_Q([_EndsAt(0.01, fault)] * 3, X, y, dps=30)

@@ -112,7 +112,7 @@ def test_unbiased_init_is_zero(scaling):
 def test_large_alpha_is_lazy_small_alpha_is_rich():
     lazy = run_circle(CircleConfig(depth=2, log10_alpha_D=2.0, target_loss=1e-5, max_steps=20_000))
     rich = run_circle(CircleConfig(depth=2, log10_alpha_D=-3.0, target_loss=1e-5, max_steps=20_000))
-    assert lazy["converged"] and rich["converged"]
+    assert lazy["success"] and rich["success"]
     assert lazy["grad_distance"] < 1e-3 < 0.3 < rich["grad_distance"]
 
 

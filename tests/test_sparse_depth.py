@@ -13,7 +13,7 @@ from implicit_bias.experiments.sparse_recovery import (
     largest_recovering_scale,
     recovery_point,
 )
-from implicit_bias.plotting.sparse import plot_fig3c
+from implicit_bias.plotting.sparse_recovery import plot_fig3c
 from implicit_bias.problems import sparse_regression
 from implicit_bias.reference import argmin_Q, min_l1
 
@@ -43,10 +43,39 @@ def test_depth_solution_satisfies_theorem3_kkt(D, log10_alpha_D):
     assert np.max(np.abs(prob.X @ beta - prob.y)) <= 1e-12
 
 
-def test_depth_two_is_the_default_and_fig1_is_unchanged():
+def _hypentropy_solution(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
+    """argmin of Woodworth et al. (2020) Thm 1's hypentropy s.t. X beta = y, independently of the engine and the
+    reference solver: its KKT point is beta = 2 alpha^2 sinh(4 X^T nu) (this toolkit's normalization), with nu
+    minimizing the smooth convex dual sum_i alpha^2 cosh(4 (X^T nu)_i) / 2 - y . nu (damped Newton, float64)."""
+    nu = np.zeros(X.shape[0])
+
+    def dual(nu: np.ndarray) -> float:
+        return float(np.sum(alpha**2 * np.cosh(4 * X.T @ nu) / 2) - y @ nu)
+
+    for _ in range(200):
+        z = 4 * X.T @ nu
+        grad = X @ (2 * alpha**2 * np.sinh(z)) - y
+        if np.max(np.abs(grad)) < 1e-13:
+            break
+        step = np.linalg.solve(X @ np.diag(8 * alpha**2 * np.cosh(z)) @ X.T, grad)
+        t = 1.0
+        while dual(nu - t * step) > dual(nu) - 0.25 * t * grad @ step and t > 1e-12:
+            t /= 2
+        nu = nu - t * step
+    return 2 * alpha**2 * np.sinh(4 * X.T @ nu)
+
+
+def test_depth_two_is_the_default_and_its_point_is_the_hypentropy_solution():
     pt = RecoveryPoint(SMALL["d"], SMALL["n"], SMALL["sparsity"], SMALL["seed"], -1.0, 0.05)
     assert pt.depth == 2
-    assert recovery_point(pt) == recovery_point(RecoveryPoint(*SMALL.values(), -1.0, 0.05, 30, 2))
+    prob = sparse_regression(SMALL["d"], SMALL["n"], SMALL["sparsity"], seed=SMALL["seed"], noise_std=0.05)
+    beta = _hypentropy_solution(prob.X, prob.y, 0.1)
+    assert np.max(np.abs(prob.X @ beta - prob.y)) < 1e-12
+    got = recovery_point(pt)
+    expected = {"population_error": prob.population_error(beta), "l1": float(np.abs(beta).sum()),
+                "l2": float(np.sqrt((beta**2).sum()))}
+    for key, value in expected.items():
+        assert abs(got[key] - value) <= 1e-9 * abs(value), (key, got[key], value)
 
 
 def test_limits_of_the_depth_solution():

@@ -12,21 +12,22 @@ from scipy.integrate import solve_ivp
 
 from implicit_bias.derive import BETA, derive
 from implicit_bias.errors import InputError
-from implicit_bias.experiments.width import (
+from implicit_bias.experiments.fitting import fit_slope, log_crossing
+from implicit_bias.experiments.matrix_completion import (
     CompletionPoint,
-    WidthPoint,
-    argmin_theorem4,
-    argmin_wide,
     completion_flow,
     completion_gd,
     completion_integrator_check,
     completion_point,
     completion_problem,
-    fit_slope,
+)
+from implicit_bias.experiments.wide_network import (
+    WidthPoint,
+    argmin_theorem4,
+    argmin_wide,
     init_gram,
     init_scales,
     l1ness,
-    log_crossing,
     theorem4_unit,
     wide_flow,
     wide_init,
@@ -34,7 +35,7 @@ from implicit_bias.experiments.width import (
     width_point,
 )
 from implicit_bias.parametrizations import ALPHA, Parametrization
-from implicit_bias.plotting.width import plot_completion_heatmaps
+from implicit_bias.plotting.matrix_completion import plot_completion_heatmaps
 from implicit_bias.problems import sparse_regression
 
 A, B = sp.Symbol("a", positive=True), sp.Symbol("b", positive=True)
@@ -129,7 +130,7 @@ def test_curve_helpers():
 # ------------------------------------------------------------------------------ flow against argmin Q
 def test_flow_of_the_actual_parameters_matches_argmin_Q():
     out = width_point(WidthPoint(k=8, log10_scale=-1.5, d=6, n=3, sparsity=1, seed=3))
-    assert out["flow_status"] == "converged"
+    assert out["flow_status"] == "success"
     assert out["flow_vs_Q"] <= 1e-8, out["flow_vs_Q"]
 
 
@@ -171,7 +172,7 @@ def test_gram_flow_is_the_gradient_flow_of_U_and_V():
     W = np.vstack([U0, V0])
     fl = completion_flow(W @ W.T, Y, mask, tol=1e-8, rtol=1e-11)
     M_ref = _uv_flow(U0, V0, Y, mask, fl["time"])
-    assert fl["status"] == "converged"
+    assert fl["status"] == "success"
     assert np.linalg.norm(np.array(fl["M"]) - M_ref) <= 1e-6 * np.linalg.norm(M_ref)
 
 
@@ -185,7 +186,7 @@ def test_gradient_descent_converges_to_the_flow_at_first_order():
 def test_completion_corners():
     rich = completion_point(CompletionPoint(k=10, log10_alpha2=-6.0))
     kernel = completion_point(CompletionPoint(k=1000, log10_alpha2=-2.0))
-    assert rich["status"] == kernel["status"] == "converged"
+    assert rich["status"] == kernel["status"] == "success"
     assert rich["excess_rel"] <= 1e-2 and rich["movement_rel"] >= 0.5
     assert kernel["excess_rel"] >= 0.3 and kernel["movement_rel"] <= 0.2
 

@@ -6,6 +6,12 @@ with :meth:`~implicit_bias.Parametrization.from_expr` (or taken from the catalog
 :meth:`~implicit_bias.Regularizer.to_numeric`. Numbers typed on the command line (``--at``, ``--set``)
 are parsed exactly (``0.3`` is ``3/10``) and rounded only at the working precision.
 
+Conventions shared by every subcommand: a model is given the same way everywhere (``EXPR`` positionally
+with ``--params``/``--init``/``--lr``/``--symbols``, or ``--catalogue NAME`` with ``--depth``); scales are
+``log10`` (``--log10-alpha``); ``--format json`` prints one JSON document on stdout; progress of long work goes
+to stderr (on a terminal; ``--quiet`` silences it). Old spellings (``verify --param``, ``--D``, ``--d``,
+``--log-alpha``) still work for one release, with a deprecation message on stderr.
+
 Exit status: 0 on success, 1 when the engine could not derive or verify a result (the input was
 fine), 2 on bad input; the message is one line on stderr, never a traceback (``--traceback`` shows
 it for unexpected internal errors).
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -61,6 +68,39 @@ class _ArgparseError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _ArgparseError(f"{self.prog}: error: {message}; see '{self.prog} --help'")
+
+
+class _Deprecated(argparse.Action):
+    """An old spelling of an option: stores into the new option's ``dest`` and says so once on stderr.
+
+    ``convert`` maps the old value to the new option's meaning (``--log-alpha`` is a natural log, its
+    replacement ``--log10-alpha`` a base-10 one).
+    """
+
+    def __init__(self, option_strings: Sequence[str], dest: str, *, replacement: str,
+                 convert: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
+        self.replacement, self.convert = replacement, convert
+        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            raise _ArgparseError(f"{parser.prog}: error: {option_string} and {self.replacement} both given; "
+                                 f"give only {self.replacement}")
+        print(f"{PROG}: warning: {option_string} is deprecated and will be removed in the next release; "
+              f"use {self.replacement}", file=sys.stderr)
+        setattr(namespace, self.dest, self.convert(values) if self.convert else values)
+
+
+def _deprecated(p: argparse.ArgumentParser, old: str, new: str, dest: str, **kwargs: Any) -> None:
+    """Accept ``old`` as a deprecated spelling of ``new`` (stored in ``dest``)."""
+    p.add_argument(old, dest=dest, action=_Deprecated, replacement=new, default=None, **kwargs)
+
+
+def _ln_to_log10(value: str) -> str:
+    """``--log-alpha X`` (natural log) as a ``--log10-alpha`` value: ``X / ln 10``, to 40 digits."""
+    with mpmath.workdps(40):
+        return mpmath.nstr(_number(value, "--log-alpha", 50) / mpmath.ln(10), 40)
 
 
 # ---------------------------------------------------------------------------- parsing of option values
@@ -145,7 +185,7 @@ def _dps(text: str) -> int:
 
 # ---------------------------------------------------------------------------- library errors -> options
 _LIBRARY_ARGUMENTS = {"expr": "EXPR", "params": "--params", "init": "--init", "lr": "--lr", "symbols": "--symbols",
-                      "D": "--D", "shape": "--catalogue", "delta": "--catalogue", "beta": "--at", "dps": "--dps"}
+                      "D": "--depth", "shape": "--catalogue", "delta": "--catalogue", "beta": "--at", "dps": "--dps"}
 
 
 def _with_option(message: str) -> str:
@@ -175,16 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_derive(sub: Any) -> None:
-    names = ", ".join(CATALOGUE)
-    p = sub.add_parser(
-        "derive", help="derive Q for beta = phi(w) (an expression, or --catalogue NAME)",
-        description="Derive the implicit regularizer Q of gradient flow for beta = phi(w), check it\n"
-        "independently and optionally evaluate it at given beta.",
-        epilog=f"example:\n  {_EXAMPLE} \\\n      --at 0.7 --set alpha=0.3 --format json\n"
-        f"  {PROG} derive --catalogue diagonal --D 3 --at 1 --set alpha=0.1",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def _add_model(p: argparse.ArgumentParser) -> None:
+    """The options that give a model, the same in every subcommand that takes one."""
     p.add_argument("expr", nargs="?", metavar="EXPR", help="phi in Python syntax, e.g. 'u**2 - v**2'")
     p.add_argument("--params", action="append", default=[], metavar="NAMES", help="the parameters, e.g. u,v")
     p.add_argument("--init", action="append", default=[], metavar="NAME=VALUE,...",
@@ -194,8 +226,21 @@ def _add_derive(sub: Any) -> None:
     p.add_argument("--symbols", action="append", default=[], metavar="NAME[:ASSUMPTION],...",
                    help="extra constants (positive unless :nonnegative or :real), e.g. c,delta:real")
     p.add_argument("--catalogue", choices=list(CATALOGUE), metavar="NAME",
-                   help=f"use a named parametrization instead of EXPR ({names})")
-    p.add_argument("--D", type=int, metavar="D", help="depth for --catalogue diagonal, positive or product")
+                   help=f"use a named parametrization instead of EXPR ({', '.join(CATALOGUE)})")
+    p.add_argument("--depth", type=int, metavar="D", help="depth for --catalogue diagonal, positive or product")
+    _deprecated(p, "--D", "--depth", "depth", type=int)
+
+
+def _add_derive(sub: Any) -> None:
+    p = sub.add_parser(
+        "derive", help="derive Q for beta = phi(w) (an expression, or --catalogue NAME)",
+        description="Derive the implicit regularizer Q of gradient flow for beta = phi(w), check it\n"
+        "independently and optionally evaluate it at given beta.",
+        epilog=f"example:\n  {_EXAMPLE} \\\n      --at 0.7 --set alpha=0.3 --format json\n"
+        f"  {PROG} derive --catalogue diagonal --depth 3 --at 1 --set alpha=0.1",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_model(p)
     p.add_argument("--format", choices=["text", "latex", "json"], default="text", help="output format (text)")
     p.add_argument("--at", action="extend", nargs="+", default=[], metavar="BETA",
                    help="evaluate Q and grad_Q at these beta (needs --set for every constant)")
@@ -209,6 +254,7 @@ def _add_derive(sub: Any) -> None:
 def _add_catalogue(sub: Any) -> None:
     p = sub.add_parser("catalogue", help="list the named parametrizations",
                        description="List the named parametrizations usable as 'derive --catalogue NAME'.")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format (text)")
     p.set_defaults(run=_run_catalogue)
 
 
@@ -217,43 +263,59 @@ def _add_verify(sub: Any) -> None:
         "verify", help="run gradient flow and compare its limit with argmin Q",
         description="Gradient flow of the original parameters against the argmin of the derived Q on a generated\n"
         "sparse-regression problem (or --problem FILE.npz with arrays X and y).",
-        epilog=f"example:\n  {PROG} verify --param 'u**2 - v**2' --params u,v --init u=alpha,v=alpha \\\n"
-        "      --log-alpha -100 --d 20 --n 8 --sparsity 2 --seed 0",
+        epilog=f"example:\n  {PROG} verify 'u**2 - v**2' --params u,v --init u=alpha,v=alpha \\\n"
+        "      --log10-alpha -40 --dim 20 --n 8 --sparsity 2 --seed 0",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--param", dest="expr", metavar="EXPR", help="phi in Python syntax, e.g. 'u**2 - v**2'")
-    p.add_argument("--params", action="append", default=[], metavar="NAMES", help="the parameters, e.g. u,v")
-    p.add_argument("--init", action="append", default=[], metavar="NAME=VALUE,...", help="e.g. u=alpha,v=alpha")
-    p.add_argument("--lr", action="append", default=[], metavar="NAME=VALUE,...", help="learning-rate multipliers")
-    p.add_argument("--symbols", action="append", default=[], metavar="NAME[:ASSUMPTION],...", help="extra constants")
-    p.add_argument("--catalogue", choices=list(CATALOGUE), metavar="NAME", help="a named parametrization")
-    p.add_argument("--D", type=int, metavar="D", help="depth for --catalogue")
-    p.add_argument("--log-alpha", type=float, required=True, help="natural log of alpha, e.g. -1000")
-    p.add_argument("--d", type=int, default=20, help="dimension of the generated problem (20)")
+    _add_model(p)
+    _deprecated(p, "--param", "EXPR (positional, as in derive)", "expr_option")
+    p.add_argument("--log10-alpha", metavar="X", help="alpha = 10**X, e.g. -40 (required)")
+    _deprecated(p, "--log-alpha", "--log10-alpha", "log10_alpha", convert=_ln_to_log10)
+    p.add_argument("--dim", type=int, metavar="D", help="dimension of the generated problem (20)")
+    _deprecated(p, "--d", "--dim", "dim", type=int)
     p.add_argument("--n", type=int, default=8, help="samples of the generated problem (8)")
     p.add_argument("--sparsity", type=int, default=2, help="non-zeros of the planted beta (2)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated problem (0)")
     p.add_argument("--problem", metavar="FILE.npz", help="use arrays X and y from this file instead")
     p.add_argument("--dps", type=_dps, default=None, help="working digits (default: enough for alpha)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (text)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars on stderr")
     p.set_defaults(run=_run_verify)
+
+
+def _verify_alpha(args: argparse.Namespace) -> mpmath.mpf:
+    """``10**X`` for ``--log10-alpha X`` (an exact decimal or an expression such as ``-1000/log(10)``)."""
+    if args.log10_alpha is None:
+        raise CommandLineError("--log10-alpha: missing; give the initialization scale as alpha = 10**X, "
+                               "e.g. --log10-alpha -40")
+    digits = 50  # alpha is one definite number near 10**X; the flow and the argmin both use exactly it
+    with mpmath.workdps(digits):
+        return mpmath.mpf(10) ** _number(args.log10_alpha, "--log10-alpha", digits + GUARD_DIGITS)
 
 
 def _run_verify(args: argparse.Namespace) -> int:
     import numpy as np
 
+    if args.expr_option is not None:
+        if args.expr is not None:
+            raise CommandLineError(f"--param {args.expr_option!r}: EXPR {args.expr!r} is given as well; "
+                                   "give the expression once, positionally")
+        args.expr = args.expr_option
     par = _parametrization(args)
+    alpha = _verify_alpha(args)
     if args.problem:
+        if args.dim is not None:
+            raise CommandLineError(f"--dim {args.dim}: the dimension of --problem {args.problem} is that of its X; "
+                                   "drop --dim")
         try:
             data = np.load(args.problem)
             X, y = data["X"], data["y"]
         except (OSError, KeyError, ValueError) as exc:
             raise InputError(f"--problem {args.problem!r}: cannot read arrays X and y ({exc})") from None
     else:
-        prob = ib.sparse_regression(args.d, args.n, args.sparsity, seed=args.seed)
+        prob = ib.sparse_regression(20 if args.dim is None else args.dim, args.n, args.sparsity, seed=args.seed)
         X, y = prob.X, prob.y_exact()
-    alpha = mpmath.exp(mpmath.mpf(args.log_alpha))
-    rep = ib.verify(par, X, y, alpha=alpha, dps=args.dps)
+    rep = ib.verify(par, X, y, alpha=alpha, dps=args.dps, progress=False if args.quiet else None)
     if args.format == "json":
         digits = 20
         print(json.dumps({
@@ -270,8 +332,99 @@ def _run_verify(args: argparse.Namespace) -> int:
     return 0 if rep.agree else 1
 
 
+def _add_single_neuron(sub: Any) -> None:
+    p = sub.add_parser(
+        "single-neuron", help="the single neuron a*w: regime, preconditioner M, potential and its delta limits",
+        description="Derive the single neuron beta = a*w (w in R^DIM) at a value of the conserved quantity\n"
+        "delta = eta_w a^2 - eta_a ||w||^2: its regime, the preconditioner M(beta, delta) of beta' = -M grad L,\n"
+        "the time-warped mirror potential Psi_delta and Q, the regimes as delta -> +oo, 0, -oo, and the\n"
+        "independent check.",
+        epilog=f"example:\n  {PROG} single-neuron --delta -1 --dim 3 --format json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--delta", required=True, metavar="DELTA", help="the conserved quantity, e.g. -1, 0.5, 1/3")
+    p.add_argument("--dim", type=int, default=2, metavar="DIM", help="input dimension of the neuron (2)")
+    p.add_argument("--format", choices=["text", "latex", "json"], default="text", help="output format (text)")
+    p.set_defaults(run=_run_single_neuron)
+
+
+def _run_single_neuron(args: argparse.Namespace) -> int:
+    text = args.delta.strip()
+    delta = sp.Rational(text) if _DECIMAL.fullmatch(text) else parse_expr(text, {}, argument="--delta")
+    if not (delta.is_real and delta.is_finite):
+        raise CommandLineError(f"--delta {args.delta!r}: not a finite real number; give e.g. --delta -1")
+    if args.dim < 1:
+        raise CommandLineError(f"--dim {args.dim}: the input dimension must be >= 1")
+    from ..derive.warped import DELTA, derive_warped
+
+    model = ib.single_neuron(args.dim, delta=delta)
+    assert isinstance(model, ib.SharedParametrization)  # a dimension is given: the one-neuron vector model
+    reg = derive_warped(model)
+    if args.format == "latex":
+        print(reg.latex())
+        return 0
+    check = reg.check(n_points=3)
+    limits = [str(g) for g in reg.regimes()]
+    report: dict[str, Any] = {
+        "model": f"beta = a*w, w in R^{args.dim}", "delta": str(delta), "regime": reg.regime_of(delta),
+        "bracket": reg.bracket_statement, "conserved": str(reg.conserved), "M": f"({reg.M_iso.subs(DELTA, delta)}) I + "
+        f"({reg.M_radial.subs(DELTA, delta)}) beta beta^T / r^2, r = ||beta||",
+        "warp": f"d/dt w = -({reg.warp}) grad L", "potential": str(reg.potential.subs(DELTA, delta)),
+        "Q": "Psi(beta) - Psi(beta0) - <sign(a0) w0, beta - beta0> (sign(a) kept); "
+        "Psi(beta) + <sign(a0) w0, beta> (sign(a) flipped)",
+        "sign": reg.sign_statement, "limits": limits,
+        "verified": bool(check.verified), "residual": float(check.residual),
+    }
+    if args.format == "json":
+        print(json.dumps(report, indent=2))
+    else:
+        rows = [(k, v) for k, v in report.items() if k != "limits"]
+        width = max(len(k) for k, _ in rows)
+        lines = [f"{k:<{width}}  {v}" for k, v in rows]
+        lines += [f"{'limits' if i == 0 else '':<{width}}  {lim}" for i, lim in enumerate(limits)]
+        print("\n".join(lines))
+    return 0 if check.verified else 1
+
+
+def _add_richness(sub: Any) -> None:
+    from ..richness.gauges import GAUGES
+
+    p = sub.add_parser(
+        "richness", help="the exponent table of the richness scale (lazy NTK at r = 0 to muP at r = 1/2)",
+        description="Derive the hyperparameter exponents of a deep network with layer multipliers at richness r\n"
+        "(||Delta h|| ~ n^r; Karkada 2024) by solving the criteria, in a chosen gauge.",
+        epilog=f"example:\n  {PROG} richness --r 0.25 --depth 4 --gauge learning-rate --format latex",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--r", required=True, metavar="R", help="richness in [0, 1/2], e.g. 0.25 or 1/3")
+    p.add_argument("--depth", type=int, default=3, metavar="L", help="number of weight layers, >= 2 (3)")
+    p.add_argument("--gauge", choices=list(GAUGES), default="multiplier", help="gauge (multiplier)")
+    p.add_argument("--format", choices=["text", "latex", "json"], default="text", help="output format (text)")
+    p.set_defaults(run=_run_richness)
+
+
+def _run_richness(args: argparse.Namespace) -> int:
+    text = args.r.strip()
+    try:
+        r = sp.Rational(text) if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(/\d+)?", text) else None
+    except (TypeError, ValueError, ZeroDivisionError):
+        r = None
+    if r is None:
+        raise CommandLineError(f"--r {args.r!r}: not a number; give the richness as a decimal or a fraction, "
+                               "e.g. --r 0.25 or --r 1/3")
+    try:
+        table = ib.richness_table(r, depth=args.depth, gauge=args.gauge)
+    except InputError as exc:
+        option = "--r" if str(exc).startswith("r=") else "--depth" if str(exc).startswith("depth=") else None
+        raise CommandLineError(f"{option} {args.r if option == '--r' else args.depth}: {exc}" if option
+                               else str(exc)) from None
+    print({"text": table.text, "latex": table.latex, "json": table.to_json}[args.format]())
+    return 0
+
+
 #: Each adds one subcommand (a parser whose defaults set ``run``); a new subcommand is one more entry.
-_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue, _add_verify)
+_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_derive, _add_catalogue, _add_verify,
+                                                    _add_single_neuron, _add_richness)
 
 
 # ---------------------------------------------------------------------------- catalogue
@@ -282,10 +435,15 @@ def _summary(f: Callable[..., Any]) -> str:
 
 
 def _run_catalogue(args: argparse.Namespace) -> int:
+    if args.format == "json":
+        print(json.dumps([{"name": name, "summary": _summary(f), "signature": f"{name}{inspect.signature(f)}",
+                           "depth": "D" in inspect.signature(f).parameters} for name, f in CATALOGUE.items()],
+                         indent=2))
+        return 0
     width = max(len(n) for n in CATALOGUE)
     for name, f in CATALOGUE.items():
         print(f"{name:<{width}}  {_summary(f)}")
-    print(f"\nuse: {PROG} derive --catalogue NAME [--D D]")
+    print(f"\nuse: {PROG} derive --catalogue NAME [--depth D]")
     return 0
 
 
@@ -298,13 +456,14 @@ def _parametrization(args: argparse.Namespace) -> ib.Parametrization:
             raise CommandLineError(f"--catalogue {args.catalogue}: cannot be combined with {', '.join(extra)}; "
                                    "give either EXPR with --params/--init or --catalogue NAME")
         build = CATALOGUE[args.catalogue]
-        if args.D is None:
+        if args.depth is None:
             return build()
         if "D" not in inspect.signature(build).parameters:
-            raise CommandLineError(f"--D {args.D}: {args.catalogue} has no depth; drop --D")
-        return build(args.D)
-    if args.D is not None:
-        raise CommandLineError(f"--D {args.D}: a depth applies only with --catalogue NAME; drop --D or add --catalogue")
+            raise CommandLineError(f"--depth {args.depth}: {args.catalogue} has no depth; drop --depth")
+        return build(args.depth)
+    if args.depth is not None:
+        raise CommandLineError(f"--depth {args.depth}: a depth applies only with --catalogue NAME; drop --depth or "
+                               "add --catalogue")
     if args.expr is None:
         raise CommandLineError(f"EXPR: missing; give phi and its parameters, e.g. {_EXAMPLE}, or --catalogue NAME")
     if not args.params:
@@ -472,6 +631,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args))
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
+    except BrokenPipeError:  # the reader stopped reading (``| head``): nothing of ours went wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush stays quiet
+        return 0
     except _ArgparseError as exc:
         return _fail(str(exc), 2)
     except InputError as exc:

@@ -1,8 +1,9 @@
-"""The symbolic engine: flow of eta*grad(phi) -> b(sigma) -> grad Q = b^{-1} -> Q (SymPy only)."""
+"""The symbolic engine: flow of eta*grad(phi) -> b(sigma) -> grad Q = b^{-1} -> Q (SymPy only; docs/theory.md)."""
 
+from ..symbols import BETA, SIGMA
 from .check import CheckResult, check_regularizer
-from .curve import SIGMA, DualCurve, solve_curve
-from .invert import BETA, invert_curve
+from .curve import DualCurve, solve_curve
+from .invert import invert_curve
 from .regularizer import Regularizer, derive
 from .roots import MonotoneRoot
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import sympy as sp
 
 from ..errors import DerivationError, MethodDoesNotApply
-from ..parametrizations.base import Parametrization, combine_real_radicals
-from .dual_curve import SIGMA, CurveMethod, DualCurve
+from ..parametrizations.base import Parametrization
+from ..symbols import SIGMA, combine_real_radicals
+from .dual_curve import CurveMethod, DualCurve
 from .separable import Separable
 
 __all__ = ["CURVE_METHODS", "SIGMA", "CurveMethod", "DualCurve", "solve_curve"]

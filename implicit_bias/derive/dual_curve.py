@@ -18,11 +18,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..parametrizations.base import Parametrization
+from ..symbols import SIGMA
 
 __all__ = ["SIGMA", "CurveMethod", "DualCurve"]
-
-#: The dual variable: ``grad Q(beta) = sigma`` at ``beta = b(sigma)``.
-SIGMA = sp.Symbol("sigma", real=True)
 
 
 @dataclass(frozen=True)

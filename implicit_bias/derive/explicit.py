@@ -18,7 +18,7 @@ import sympy as sp
 from .._precision import DEFAULT_DPS
 from ..errors import DerivationError, InputError
 from ..parametrizations.base import Parametrization
-from .invert import BETA
+from ..symbols import BETA
 
 __all__ = ["ExplicitRegularizer", "explicit_regularizer"]
 

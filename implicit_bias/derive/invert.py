@@ -16,14 +16,12 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..errors import MethodDoesNotApply
+from ..symbols import BETA, tidy
 from ._sample import constant_samples, interior_points, numeric, undoes
 from .dual_curve import DualCurve
 from .unary import peel
 
 __all__ = ["BETA", "INVERSION_METHODS", "Inversion", "invert_curve"]
-
-#: The primal variable of the regularizer.
-BETA = sp.Symbol("beta", real=True)
 
 
 @dataclass(frozen=True)
@@ -49,27 +47,6 @@ class InversionMethod(ABC):
     @abstractmethod
     def invert(self, curve: DualCurve) -> Inversion:
         """Build the inverse, or raise :class:`MethodDoesNotApply`."""
-
-
-def tidy(e: sp.Expr) -> sp.Expr:
-    """Targeted clean-up of a coefficient: expand, denest and rationalize radicals (no ``simplify``)."""
-    e = sp.expand(sp.powsimp(sp.expand(e), force=False))
-    e = sp.radsimp(sp.sqrtdenest(e))
-    e = sp.expand(e)
-    # multivariate factoring is exponential in the worst case: only for small coefficients
-    return sp.factor(e) if sp.count_ops(e) <= _FACTOR_MAX_OPS else e
-
-
-#: Largest coefficient (in operations) that :func:`tidy` factors; larger ones are left expanded.
-_FACTOR_MAX_OPS = 60
-
-
-def tidy_in(expr: sp.Expr, x: sp.Symbol) -> sp.Expr:
-    """Collect ``expr`` on the functions of ``x`` it contains, tidying each coefficient."""
-    expr = sp.expand(expr)
-    keys = sorted((a for a in expr.atoms(sp.Function, sp.Pow) if a.has(x)), key=sp.default_sort_key)
-    collected = sp.collect(expr, [*keys, x], evaluate=False)
-    return sp.Add(*[tidy(c) * k for k, c in collected.items()])
 
 
 def _positive(e: sp.Expr) -> bool:

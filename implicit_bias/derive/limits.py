@@ -39,7 +39,7 @@ import mpmath
 import sympy as sp
 
 from ..errors import ImplicitBiasError, MethodDoesNotApply
-from .invert import BETA, tidy
+from ..symbols import BETA, tidy
 
 if TYPE_CHECKING:  # pragma: no cover
     from .regularizer import Regularizer
@@ -281,7 +281,13 @@ def derive_limits(reg: Regularizer) -> Limits:
     >>> kernel.scale
     1/(16*alpha**2*c**2)
     """
-    if _alpha(reg) not in reg.constants:
-        why = "Q does not depend on alpha"
-        return Limits(_not_derived(RICH, why), _not_derived(KERNEL, why))
-    return Limits(_rich_limit(reg), _kernel_limit(reg))
+    # A Regularizer is immutable, so its limits are derived once: the checker and the command line both ask.
+    cached = reg.__dict__.get("_limits")
+    if cached is None:
+        if _alpha(reg) not in reg.constants:
+            why = "Q does not depend on alpha"
+            cached = Limits(_not_derived(RICH, why), _not_derived(KERNEL, why))
+        else:
+            cached = Limits(_rich_limit(reg), _kernel_limit(reg))
+        reg.__dict__["_limits"] = cached
+    return cached

@@ -20,7 +20,7 @@ from sympy.core.evalf import PrecisionExhausted
 from .._precision import DEFAULT_DPS, GUARD_DIGITS
 from .._validation import check_dps
 from ..errors import InputError, NumericalError
-from .invert import BETA
+from ..symbols import BETA
 from .roots import PrecisionShortfall, monotone_root
 
 if TYPE_CHECKING:  # pragma: no cover

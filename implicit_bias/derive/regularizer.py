@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .._precision import DEFAULT_DPS
 from ..parametrizations.base import Parametrization
-from .curve import SIGMA, DualCurve, solve_curve
-from .invert import BETA, Inversion, invert_curve, tidy, tidy_in
+from ..parametrizations.shared import SharedParametrization
+from ..symbols import BETA, SIGMA, tidy, tidy_in
+from .check import CHECK_DPS, CheckResult
+from .curve import DualCurve, solve_curve
+from .invert import Inversion, invert_curve
 from .roots import MonotoneRoot
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .check import CheckResult
     from .limits import Limits
     from .numeric import NumericRegularizer
 
@@ -121,15 +123,17 @@ class Regularizer:
 
         return NumericRegularizer(self, dps=dps)
 
-    def check(self, *, n_points: int = 8, dps: int = 40, seed: int = 0, constants: dict[str, Any] | None = None
-              ) -> CheckResult:
-        """Check the result independently: ``b(grad_Q(beta)) = beta``, ``Q' = grad_Q``, ``Q'' = 1/b'(grad_Q)``.
+    def check(self, *, alpha: Any = None, constants: dict[str, Any] | None = None, n_points: int = 8,
+              dps: int = CHECK_DPS, seed: int = 0) -> CheckResult:
+        """Check the returned ``Q``, ``grad_Q``, ``conjugate`` and limits against ``b``, ``B`` and the flow.
 
-        Returns a :class:`~implicit_bias.derive.check.CheckResult` ``(verified, residual, ...)``.
+        ``alpha`` and ``constants`` (the other symbols, never ``alpha``) are fixed when given, drawn at random
+        for each of the ``n_points`` points otherwise. Returns a :class:`~implicit_bias.derive.check.CheckResult`
+        ``(verified, residual, ...)``; see :func:`~implicit_bias.derive.check.check_regularizer`.
         """
         from .check import check_regularizer
 
-        return check_regularizer(self, n_points=n_points, dps=dps, seed=seed, constants=constants)
+        return check_regularizer(self, alpha=alpha, constants=constants, n_points=n_points, dps=dps, seed=seed)
 
     def limits(self) -> Limits:
         """The leading behaviour as ``alpha -> 0`` (rich) and ``alpha -> oo`` (kernel)."""
@@ -161,12 +165,23 @@ class Regularizer:
         return ratio
 
 
-def derive(p: Parametrization) -> Regularizer:
+@overload
+def derive(p: Parametrization) -> Regularizer: ...
+
+
+@overload
+def derive(p: SharedParametrization) -> Any: ...
+
+
+def derive(p: Parametrization | SharedParametrization) -> Any:
     """Derive the implicit regularizer ``Q`` of gradient flow for the parametrization ``p``.
 
-    The engine solves the flow of ``eta * grad phi`` from ``w0`` (:func:`~implicit_bias.derive.curve.solve_curve`),
-    inverts ``b`` in closed form when it can (:func:`~implicit_bias.derive.invert.invert_curve`) and integrates
-    by parts; nothing is looked up.
+    A vector model with shared parameters (:class:`~implicit_bias.parametrizations.shared.SharedParametrization`)
+    goes to :func:`~implicit_bias.derive.shared.derive_shared` (commuting models: Li et al.'s construction; the
+    single neuron: its time-warped mirror potential). For a per-coordinate model, the engine solves the flow of
+    ``eta * grad phi`` from ``w0`` (:func:`~implicit_bias.derive.curve.solve_curve`), inverts ``b`` in closed
+    form when it can (:func:`~implicit_bias.derive.invert.invert_curve`) and integrates by parts; nothing is
+    looked up.
 
     Examples
     --------
@@ -180,6 +195,10 @@ def derive(p: Parametrization) -> Regularizer:
     >>> reg.Q
     alpha**2/2 + beta*asinh(beta/(2*alpha**2))/4 - sqrt(4*alpha**4 + beta**2)/4
     """
+    if isinstance(p, SharedParametrization):
+        from .shared import derive_shared
+
+        return derive_shared(p)
     curve = solve_curve(p)
     conjugate = (tidy_in(curve.B, SIGMA) if curve.explicit and _elementary(curve.B)
                  and sp.count_ops(curve.B) <= _TIDY_MAX_OPS else curve.B)

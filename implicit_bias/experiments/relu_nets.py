@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_int, check_real
-from ..errors import InputError
+from ..errors import InputError, NumericalError
 
 __all__ = [
     "CircleConfig",
@@ -52,7 +52,6 @@ __all__ = [
 ]
 
 
-# ----------------------------------------------------------------------------------------------- validation
 # ------------------------------------------------------------------------------------------ the ReLU network
 def he_uniform(sizes: tuple[int, ...], rng: np.random.Generator, alpha: float = 1.0) -> list[np.ndarray]:
     """``alpha`` times He-uniform weights ``U(-sqrt(6/fan_in), sqrt(6/fan_in))`` for layer sizes ``sizes``.
@@ -164,9 +163,9 @@ def _gd(weights: list[np.ndarray], X: np.ndarray, Y: np.ndarray, offset: np.ndar
             loss, _ = loss_and_grad(ws, X, Y, offset=offset, scale=scale)
             for w, new in zip(weights, ws, strict=True):
                 w[...] = new
-            return {"steps": t, "final_loss": float(loss), "converged": bool(loss < target_loss), "step_used": eta,
+            return {"steps": t, "final_loss": float(loss), "success": bool(loss < target_loss), "step_used": eta,
                     "halvings": halvings}
-    raise RuntimeError(f"gradient descent diverged even with step {eta:g} after {max_halvings} halvings")
+    raise NumericalError(f"gradient descent diverged even with step {eta:g} after {max_halvings} halvings")
 
 
 # ------------------------------------------------------------------------------- Fig. 6 a, b: unit circle
@@ -226,7 +225,7 @@ def run_circle(cfg: CircleConfig) -> dict[str, Any]:
     Examples
     --------
     >>> r = run_circle(CircleConfig(depth=2, log10_alpha_D=0.0, target_loss=1e-3, max_steps=3000))
-    >>> r["converged"], r["test_rmse"] < 0.29
+    >>> r["success"], r["test_rmse"] < 0.29
     (True, True)
     """
     X, y, X_test, y_test = circle_data(cfg)
@@ -430,7 +429,7 @@ def run_univariate(cfg: UnivariateConfig) -> dict[str, Any]:
     Examples
     --------
     >>> r = run_univariate(UnivariateConfig(scaling="b", width=1000, log10_alpha=1.0, target_loss=1e-6))
-    >>> r["converged"], r["spline_max_dev"] > 0.1
+    >>> r["success"], r["spline_max_dev"] > 0.1
     (True, True)
     """
     x = np.asarray(cfg.x_train, float)
@@ -446,7 +445,7 @@ def run_univariate(cfg: UnivariateConfig) -> dict[str, Any]:
     for t in range(cfg.max_steps + 1):
         loss, (g1, gb, g2), J = univariate_grad((w1, b1, w2), x, y)
         if not np.isfinite(loss):
-            raise RuntimeError(f"univariate GD diverged at step {t} ({cfg})")
+            raise NumericalError(f"univariate GD diverged at step {t} ({cfg})")
         if loss < cfg.target_loss:
             break
         r = univariate_forward((w1, b1, w2), x) - y
@@ -457,7 +456,7 @@ def run_univariate(cfg: UnivariateConfig) -> dict[str, Any]:
     moved = float(np.linalg.norm(np.concatenate([w1, b1, w2]) - np.concatenate(univariate_init(cfg))) /
                   np.linalg.norm(np.concatenate(univariate_init(cfg))))
     return {"scaling": cfg.scaling, "log10_alpha": cfg.log10_alpha, "width": cfg.width, "steps": t,
-            "final_loss": loss, "converged": bool(loss < cfg.target_loss), "grid": grid.tolist(), "f": f.tolist(),
+            "final_loss": loss, "success": bool(loss < cfg.target_loss), "grid": grid.tolist(), "f": f.tolist(),
             "x_train": x.tolist(), "y_train": y.tolist(),
             "spline_max_dev": float(np.max(np.abs(f - spline))), "relative_weight_change": moved,
             "kernel_f": kernel_f.tolist(), "kernel_max_dev": float(np.max(np.abs(f - kernel_f)))}

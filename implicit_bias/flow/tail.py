@@ -13,6 +13,8 @@ that no explicit integrator can cross in reasonable time.
 from __future__ import annotations
 
 import bisect
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import flint
@@ -23,14 +25,119 @@ import sympy as sp
 
 from .._precision import digits as digits_of
 from .._precision import flint_bits
+from ..errors import OutOfReach, OutsideDomain
 from ..parametrizations import Parametrization
-from ..reference.base import OutOfReach
+from ..reference.base import ReferenceSolution
 from ._heyoka import to_heyoka
 
-__all__ = ["CurveMap", "curve_integrator", "curve_map"]
+__all__ = ["CurveMap", "ExponentialCurveMap", "Landing", "Tail", "curve_integrator", "curve_map", "exponential_terms"]
 
 #: Taylor steps kept per direction of one curve (at 50 digits a piece is ~5 kB; alpha = e^-10000 needs ~1500).
 MAX_PIECES = 20_000
+
+
+@dataclass(frozen=True)
+class Landing:
+    """A successful tail solve from a state with ``beta``: the limit, how far one more Newton step would move it
+    (``certificate``), how far the jump moved ``beta`` and a message saying where it was taken from."""
+
+    beta: list[mpmath.mpf]
+    certificate: mpmath.mpf
+    jump: mpmath.mpf
+    message: str
+
+
+class ExponentialCurveMap:
+    """``b``, ``db``, ``B`` in closed form on a curve along which every parameter's logarithm moves at a constant
+    rate (``eta_j d_j phi / w_j = c_j``, e.g. ``diagonal(2)``: ``w_j(s) = w_j e^(c_j s)``) and ``phi`` is a
+    polynomial: ``b(s) = sum_m C_m e^(k_m s)`` with ``C_m`` the monomial at the start, ``k_m = sum_j a_mj c_j``,
+    so ``B(s) = sum_m C_m expm1(k_m s) / k_m``. The exact solution of the same curve ODE that :class:`CurveMap`
+    integrates, at the cost of a few exponentials (a CoordinateMap).
+    """
+
+    def __init__(self, terms: list[tuple[mpmath.mpf, tuple[int, ...]]], rates: list[mpmath.mpf],
+                 w_start: list[mpmath.mpf]) -> None:
+        self.C = [coeff * mpmath.fprod(w**a for w, a in zip(w_start, powers, strict=True)) for coeff, powers in terms]
+        self.k = [mpmath.fsum(a * c for a, c in zip(powers, rates, strict=True)) for _coeff, powers in terms]
+
+    def b(self, sigma: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.fsum(C * mpmath.exp(k * sigma) for C, k in zip(self.C, self.k, strict=True))
+
+    def db(self, sigma: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.fsum(C * k * mpmath.exp(k * sigma) for C, k in zip(self.C, self.k, strict=True))
+
+    def B(self, sigma: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.fsum(C * mpmath.expm1(k * sigma) / k if k else C * sigma
+                           for C, k in zip(self.C, self.k, strict=True))
+
+    @property
+    def domain(self) -> tuple[mpmath.mpf, mpmath.mpf]:
+        return (mpmath.mpf("-inf"), mpmath.mpf("inf"))
+
+
+def exponential_terms(phi: sp.Expr, params: tuple[sp.Symbol, ...], digits: int
+                      ) -> list[tuple[mpmath.mpf, tuple[int, ...]]] | None:
+    """``phi`` (constants substituted) as ``[(coefficient, powers)]`` of its monomials, or ``None`` if it is not a
+    polynomial in ``params``."""
+    try:
+        poly = sp.Poly(phi, *params)
+    except sp.PolynomialError:
+        return None
+    if not all(c.is_number for c in poly.coeffs()):
+        return None
+    return [(mpmath.mpf(sp.N(c, digits)), tuple(int(a) for a in m)) for m, c in poly.terms()]
+
+
+class Tail:
+    """The exact jump to the limit from a state ``w``: every coordinate's :class:`CurveMap` through ``w_i`` and
+    :func:`~implicit_bias.reference.argmin_Q` on them (curve integrators are kept between jumps).
+
+    Parameters
+    ----------
+    p : Parametrization
+    values : list of dict
+        Each coordinate's constants.
+    phi, kernel : list of callables
+        Each coordinate's ``phi`` and ``eta |grad phi|^2`` (mpmath).
+    Xm, ym : the problem
+    dps, prec, digits : the answer's digits, the working precision in bits and the digits of numbers passed on
+    deadline : float or None
+        ``time.perf_counter()`` value at which the wall-clock budget is spent; it bounds the solve too (labels
+        the model cannot reach give an unbounded dual).
+    """
+
+    def __init__(self, p: Parametrization, values: list[dict[sp.Symbol, mpmath.mpf]], phi: list[Any],
+                 kernel: list[Any], Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf], dps: int, prec: int,
+                 digits: int, deadline: float | None,
+                 explicit: list[tuple[list[tuple[mpmath.mpf, tuple[int, ...]]], list[mpmath.mpf]]] | None = None
+                 ) -> None:
+        self.p, self.values, self.phi, self.kernel = p, values, phi, kernel
+        self.explicit = explicit  # per coordinate (monomials of phi, log rates): the curves in closed form
+        self.Xm, self.ym, self.dps, self.prec, self.digits = Xm, ym, dps, prec, digits
+        self.deadline = deadline
+        self._integrators: dict[tuple[str, ...], Any] = {}
+
+    def solve(self, w: list[list[mpmath.mpf]], start: str = "zero") -> ReferenceSolution:
+        """``argmin_Q`` on the curves through ``w`` (``start`` as there: ``"zero"`` near the answer)."""
+        from ..reference import argmin_Q
+
+        maps: list[Any]
+        if self.explicit is not None:
+            maps = [ExponentialCurveMap(terms, rates, w[i]) for i, (terms, rates) in enumerate(self.explicit)]
+        else:
+            maps = [curve_map(self.p, self.values[i], w[i], self.phi[i], self.kernel[i], self.prec, self.digits,
+                              self._integrators) for i in range(len(w))]
+        left = None if self.deadline is None else max(1e-3, self.deadline - time.perf_counter())
+        return argmin_Q(maps, self.Xm, self.ym, dps=self.dps, start=start, max_time=left)
+
+    @staticmethod
+    def landed(sol: ReferenceSolution, beta: list[mpmath.mpf], where: str) -> Landing:
+        """The :class:`Landing` of a successful solve ``sol`` from the state with ``beta``."""
+        jump = max(abs(a_ - b_) for a_, b_ in zip(sol.beta, beta, strict=True))
+        cert = sol.kkt_residual["beta_correction"]
+        return Landing(list(sol.beta), cert, jump, (
+            f"{where} along the curves: jump {mpmath.nstr(jump, 3)}, tail residual "
+            f"{mpmath.nstr(sol.kkt_residual['primal'], 3)}, |beta - beta(inf)| ~ {mpmath.nstr(cert, 3)}"))
 
 
 def curve_integrator(p: Parametrization, values: dict[sp.Symbol, mpmath.mpf], prec: int, digits: int,
@@ -147,13 +254,13 @@ class CurveMap:
         out = self.ta.step(write_tc=True) if direction > 0 else self.ta.step_backward(write_tc=True)
         s_end = mpmath.mpf(str(self.ta.state[-1])) * self._cs
         if str(out[0]) != "taylor_outcome.success" or not mpmath.isfinite(mpmath.mpf(str(out[1]))):
-            raise ValueError(f"the curve of eta*grad(phi) ends before s = {mpmath.nstr(s, 8)} (at "
+            raise OutsideDomain(f"the curve of eta*grad(phi) ends before s = {mpmath.nstr(s, 8)} (at "
                              f"{mpmath.nstr(mpmath.mpf(str(state[-1])) * self._cs, 8)}): {out[0]}")
         # A curve that blows up at finite s (depth >= 3) would otherwise be followed towards its pole for ever:
         # MPFR never overflows, and each step only shortens the distance by a constant factor.
         size = max(abs(mpmath.mpf(str(v))) for v in self.ta.state[:-2]) * self._c
         if size > self._bound:
-            raise ValueError(f"the curve of eta*grad(phi) leaves |w| <= {mpmath.nstr(self._bound, 3)} before s = "
+            raise OutsideDomain(f"the curve of eta*grad(phi) leaves |w| <= {mpmath.nstr(self._bound, 3)} before s = "
                              f"{mpmath.nstr(s, 8)} (a pole near s = {mpmath.nstr(s_end, 8)})")
         # the coefficients are kept as heyoka reals and become arb polynomials when first evaluated: the way to
         # a pole passes through steps that are never evaluated (the string conversion is slow)

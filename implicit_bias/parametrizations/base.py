@@ -10,28 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from .._parse import parse_expr
 from ..errors import CriticalInitializationError, ParametrizationError
+from ..symbols import ALPHA, combine_real_radicals
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .shared import SharedParametrization
 
 __all__ = ["ALPHA", "Parametrization", "combine_real_radicals", "param_symbol", "shape_symbol"]
-
-
-def combine_real_radicals(prod: sp.Expr) -> sp.Expr:
-    """Combine a product of real initial values into one radical: ``sqrt(x) sqrt(y) = sqrt(x y)``.
-
-    Valid for products of the (real) initial values, whose radicands are therefore non-negative;
-    not for arbitrary expressions.
-    """
-    combined = sp.powsimp(sp.expand(prod), force=True)
-    combined = combined.replace(lambda e: e.is_Pow and not e.exp.is_Integer, lambda e: sp.Pow(sp.expand(e.base), e.exp))
-    return sp.radsimp(sp.expand(combined))
-
-#: The initialization scale: every initialization is an expression in this positive symbol.
-ALPHA = sp.Symbol("alpha", positive=True)
 
 _RESERVED = {"alpha", "beta", "sigma", "s", "t"}
 
@@ -157,6 +147,35 @@ class Parametrization:
         eta = tuple(_parse_value(lr_map[n], consts, f"lr[{n!r}]") for n in params)
         return cls(phi, tuple(psyms[n] for n in params), w0, eta, name=name or expr)
 
+    @staticmethod
+    def from_exprs(
+        exprs: Sequence[str],
+        params: Sequence[str] | str,
+        init: Mapping[str, str | int | float],
+        lr: Mapping[str, str | int | float] | None = None,
+        *,
+        symbols: Mapping[str, str] | Sequence[str] = (),
+        name: str = "",
+    ) -> SharedParametrization:
+        """A vector model ``beta_i = G_i(w)`` whose outputs share parameters, from user strings.
+
+        A :class:`Parametrization` is one expression repeated over the coordinates, each with parameters of its
+        own; a model with shared parameters is a fixed list of expressions over one parameter vector, so it is its
+        own class, :class:`~implicit_bias.parametrizations.shared.SharedParametrization` (see there for the
+        arguments). ``ib.derive`` treats it by Li, Wang, Lee & Arora's construction when its gradient fields
+        commute, and through conserved quantities (a time-warped mirror flow) when they do not.
+
+        Examples
+        --------
+        >>> p = Parametrization.from_exprs(["u1*u1 - v1*v1 + u2*u2 - v2*v2", "u2*u2 - v2*v2"], params="u1,u2,v1,v2",
+        ...                                init={"u1": "alpha", "u2": "alpha", "v1": "alpha", "v2": "alpha"})
+        >>> type(p).__name__, p.commuting
+        ('SharedParametrization', True)
+        """
+        from .shared import SharedParametrization
+
+        return SharedParametrization.from_exprs(exprs, params, init, lr, symbols=symbols, name=name)
+
     # ------------------------------------------------------------------ derived facts
     @property
     def k(self) -> int:
@@ -191,21 +210,6 @@ class Parametrization:
     def tangent_kernel(self) -> sp.Expr:
         """``<grad phi(w0), eta grad phi(w0)>``: the per-coordinate tangent kernel at initialization."""
         return sp.expand(sum(e * g.subs(self.w0) ** 2 for e, g in zip(self.lr, self.grad_phi, strict=True)))
-
-    def numeric_model(self) -> dict[str, Any]:
-        """The expressions a numerical integrator needs, with no derivation attached.
-
-        Returns a dict with ``phi``, ``grad_phi``, ``params``, ``init``, ``lr`` and ``constants``
-        (SymPy objects); :mod:`implicit_bias.flow` turns them into compiled callables.
-        """
-        return {
-            "phi": self.phi,
-            "grad_phi": self.grad_phi,
-            "params": self.params,
-            "init": self.init,
-            "lr": self.lr,
-            "constants": self.constants,
-        }
 
     # ------------------------------------------------------------------ validation
     def _validate(self) -> None:

@@ -13,7 +13,9 @@ import sympy as sp
 
 from .._parse import parse_expr
 from ..errors import ParametrizationError
-from .base import ALPHA, Parametrization, param_symbol, shape_symbol
+from ..symbols import ALPHA
+from .base import Parametrization, param_symbol, shape_symbol
+from .shared import SharedParametrization
 
 __all__ = ["diagonal", "positive", "product", "single_neuron"]
 
@@ -86,34 +88,66 @@ def positive(D: int = 2, *, shape: Value = 1) -> Parametrization:
                            citation="Ghai et al. 2020; Woodworth et al. 2020")
 
 
-def single_neuron(*, delta: Value = "delta", lr: tuple[Value, Value] = (1, 1)) -> Parametrization:
-    r"""Scalar single neuron ``beta = a * w`` with ``|a0 w0| = alpha`` and conserved ``delta``.
+def single_neuron(d: int | None = None, *, delta: Value = "delta", lr: tuple[Value, Value] = (1, 1),
+                  direction: Sequence[Value] | None = None) -> Parametrization | SharedParametrization:
+    r"""Single neuron ``beta = a * w`` with ``|a0| ||w0|| = alpha`` and conserved ``delta``.
 
-    ``delta = eta_w a^2 - eta_a w^2`` is conserved by gradient flow (Azulay et al. 2021, Sec. 6;
+    ``delta = eta_w a^2 - eta_a ||w||^2`` is conserved by gradient flow (Azulay et al. 2021, Sec. 6;
     Kunin et al. 2024, "Get rich quick"). The initialization is solved from ``(alpha, delta)``:
-    :math:`a_0^2 = (\delta + K)/(2\eta_w)`, :math:`w_0^2 = (K - \delta)/(2\eta_a)`,
-    :math:`K = \sqrt{\delta^2 + 4\eta_a\eta_w\alpha^2}`.
+    :math:`a_0^2 = (\delta + K)/(2\eta_w)`, :math:`\|w_0\|^2 = (K - \delta)/(2\eta_a)`,
+    :math:`K = \sqrt{\delta^2 + 4\eta_a\eta_w\alpha^2}`, with ``a0 > 0`` (the symmetry ``(a, w) -> (-a, -w)``
+    leaves ``beta`` unchanged).
+
+    * ``d=None`` (the default): the *scalar* neuron ``beta_i = a_i w_i``, one neuron per coordinate -- a separable
+      :class:`Parametrization`, a mirror flow.
+    * ``d=k``: ONE neuron ``f(x) = a <w, x>`` with ``w`` in R^k, ``beta = a w`` -- a vector model with shared
+      parameters (:class:`~implicit_bias.parametrizations.shared.SharedParametrization`) whose fields do not commute;
+      ``ib.derive`` reduces it to a time-warped mirror flow through ``delta``.
 
     Parameters
     ----------
+    d : int, optional
+        The input dimension of the one neuron; ``None`` for the per-coordinate scalar model.
     delta : number, SymPy expression or str
         The conserved quantity; a str names a *real* symbol (default ``"delta"``).
     lr : pair
         ``(eta_a, eta_w)``.
+    direction : sequence, optional
+        The direction of ``w0`` (normalized here; numbers or SymPy expressions); default ``(1, ..., 1) / sqrt(d)``.
 
     Examples
     --------
     >>> single_neuron(delta=0).init
     (sqrt(alpha), sqrt(alpha))
+    >>> p = single_neuron(2, delta=0, direction=(1, 0))
+    >>> p.exprs, p.init
+    ((a*w1, a*w2), (sqrt(alpha), sqrt(alpha), 0))
     """
     a, w = param_symbol("a"), param_symbol("w")
-    d = shape_symbol(delta, "real") if isinstance(delta, str) else _expr(delta, "delta")
+    dl = shape_symbol(delta, "real") if isinstance(delta, str) else _expr(delta, "delta")
     eta_a, eta_w = (_expr(e, "lr") for e in lr)
-    K = sp.sqrt(d**2 + 4 * eta_a * eta_w * ALPHA**2)
-    a0 = sp.sqrt((d + K) / (2 * eta_w))
-    w0 = sp.sqrt((K - d) / (2 * eta_a))
-    return Parametrization(a * w, (a, w), (a0, w0), (eta_a, eta_w), name="single neuron a*w",
-                           citation="Azulay et al. 2021; Kunin et al. 2024")
+    K = sp.sqrt(dl**2 + 4 * eta_a * eta_w * ALPHA**2)
+    a0 = sp.sqrt((dl + K) / (2 * eta_w))
+    w0 = sp.sqrt((K - dl) / (2 * eta_a))
+    if d is None:
+        if direction is not None:
+            raise ParametrizationError(f"direction={direction!r}: only the one-neuron model (d=...) has a direction")
+        return Parametrization(a * w, (a, w), (a0, w0), (eta_a, eta_w), name="single neuron a*w",
+                               citation="Azulay et al. 2021; Kunin et al. 2024")
+    if isinstance(d, bool) or not isinstance(d, int) or d < 1:
+        raise ParametrizationError(f"d={d!r}: the input dimension must be an integer >= 1 (or None for the scalar "
+                                   "per-coordinate neuron)")
+    u = [_expr(e, "direction") for e in direction] if direction is not None else [sp.Integer(1)] * d
+    if len(u) != d:
+        raise ParametrizationError(f"direction={direction!r}: give {d} components, one per input")
+    norm = sp.sqrt(sum(c**2 for c in u))
+    if norm == 0:
+        raise ParametrizationError(f"direction={direction!r}: must be non-zero")
+    ws = tuple(param_symbol(f"w{j + 1}") for j in range(d))
+    init = (a0, *(sp.radsimp(w0 * c / norm) for c in u))
+    return SharedParametrization(tuple(a * wj for wj in ws), (a, *ws), init, (eta_a, *([eta_w] * d)),
+                                 name=f"single neuron a*w, w in R^{d}",
+                                 citation="Azulay et al. 2021; Kunin et al. 2024")
 
 
 def product(D: int = 3, *, init: Sequence[Value] | None = None, lr: Sequence[Value] | None = None

@@ -40,7 +40,9 @@ def split_coordinates(
     NoMirrorPotentialError
         If two outputs share parameters and their gradients do not commute.
     NotSeparableError
-        If they share parameters but commute (a mirror potential exists; this engine needs separable ones).
+        If they share parameters but commute. Either way the model is a vector model:
+        :meth:`Parametrization.from_exprs <implicit_bias.Parametrization.from_exprs>` builds it and ``derive``
+        treats it.
 
     Examples
     --------
@@ -65,13 +67,16 @@ def split_coordinates(
             if any(e != 0 for e in br):
                 raise NoMirrorPotentialError(
                     f"exprs[{i}]={exprs[i]!r} and exprs[{j}]={exprs[j]!r} share {sorted(map(str, shared))} and their "
-                    f"gradients do not commute (Lie bracket {list(br)} != 0): gradient flow is not a mirror flow, so "
-                    "no regularizer Q exists (Li, Wang, Lee & Arora 2022). Give each coordinate its own parameters."
+                    f"gradients do not commute (Lie bracket {list(br)} != 0): gradient flow is not a mirror flow of a "
+                    "fixed potential (Li, Wang, Lee & Arora 2022), so the coordinates cannot be split. Conserved "
+                    "quantities may still reduce it to a time-warped mirror flow (the single neuron a*w): build the "
+                    "model with Parametrization.from_exprs(...) and derive it."
                 )
             raise NotSeparableError(
                 f"exprs[{i}]={exprs[i]!r} and exprs[{j}]={exprs[j]!r} share {sorted(map(str, shared))}: the "
-                "gradients commute, so a mirror potential exists (Li et al. 2022), but this engine derives Q for "
-                "separable parametrizations beta_i = phi(w_i) only; give each coordinate its own parameters."
+                "gradients commute, so a mirror potential exists (Li et al. 2022), but the coordinates cannot be split "
+                "into separable ones; build the model with Parametrization.from_exprs(...) and derive it (Li et al.'s "
+                "construction)."
             )
     out = []
     for i, (e, used) in enumerate(zip(exprs, uses, strict=True)):

@@ -1,5 +1,6 @@
-"""Result -> matplotlib Figure. Plotting never computes: it draws stored results only."""
+"""Result -> matplotlib Figure. Plotting never computes: it draws stored results only.
 
-from .figures import plot_depth_ratio, plot_explicit_vs_implicit, plot_q_depth
-
-__all__ = ["plot_depth_ratio", "plot_explicit_vs_implicit", "plot_q_depth"]
+One module per topic, named as the experiment it draws: ``plotting/<topic>.py`` draws the results of
+``experiments/<topic>.py`` (``sparse_recovery``, ``regularizer_shapes``, ``wide_network``, ``matrix_completion``,
+``relu_nets``).
+"""

@@ -2,6 +2,6 @@
 
 from .base import CoordinateMap, OutOfReach, ReferenceSolution
 from .dual import argmin_Q
-from .norms import l1_dual_certificate, min_l1, min_l2
+from .norms import min_l1, min_l2
 
-__all__ = ["CoordinateMap", "OutOfReach", "ReferenceSolution", "argmin_Q", "l1_dual_certificate", "min_l1", "min_l2"]
+__all__ = ["CoordinateMap", "OutOfReach", "ReferenceSolution", "argmin_Q", "min_l1", "min_l2"]

@@ -7,18 +7,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import mpmath
 
-from ..errors import NumericalError
+from ..errors import NumericalError, OutOfReach
 from ..results import Status
 
 __all__ = ["CoordinateMap", "OutOfReach", "ReferenceSolution"]
-
-
-class OutOfReach(ValueError):
-    """Raised by a map asked for ``sigma`` further from 0 than it will go (not an end of its domain).
-
-    :func:`argmin_Q` treats such a point as outside, like a domain end; if its iterates then press against that
-    limit, it reports an unbounded dual (labels out of the maps' reach) instead of a precision failure.
-    """
 
 
 @runtime_checkable
@@ -28,6 +20,8 @@ class CoordinateMap(Protocol):
     :meth:`implicit_bias.NumericRegularizer.coordinate` returns such an object. A map may also carry an optional
     ``sigma_scale`` attribute, the ``|sigma|`` at which ``b`` ends (a pole) when the domain does not say so:
     :func:`~implicit_bias.reference.argmin_Q` then works with ``log10(sigma_scale)`` more digits from the start.
+    A map with no value at some ``sigma`` inside ``domain`` (a curve that ends before it) raises
+    :class:`~implicit_bias.errors.OutsideDomain` there.
     """
 
     def b(self, sigma: mpmath.mpf) -> mpmath.mpf: ...

@@ -25,10 +25,10 @@ from scipy.optimize import linprog
 from .._precision import DEFAULT_DPS, GUARD_DIGITS, flint_digits
 from .._progress import progress_bar
 from .._validation import check_dps, check_problem, check_real
-from ..errors import ImplicitBiasError, InputError
+from ..errors import ImplicitBiasError, InputError, OutOfReach, OutsideDomain
 from ..results import Status
 from ._linalg import ArbProblem, to_arb, to_mpf
-from .base import CoordinateMap, OutOfReach, ReferenceSolution
+from .base import CoordinateMap, ReferenceSolution
 from .norms import min_l1
 
 __all__ = ["argmin_Q"]
@@ -167,17 +167,21 @@ class _Newton:
         if not self.inside(sigma):
             return mpmath.mpf("-inf")
         terms = []
-        try:
-            for m, s in zip(self.maps, sigma, strict=True):
-                if self.deadline is not None and time.perf_counter() > self.deadline:
-                    raise _OutOfTime
-                try:
-                    terms.append(m.B(s))
-                except OutOfReach:
+        for m, s, (lo, hi) in zip(self.maps, sigma, self.domains, strict=True):
+            if self.deadline is not None and time.perf_counter() > self.deadline:
+                raise _OutOfTime
+            try:
+                terms.append(m.B(s))
+            except OutsideDomain as exc:  # a curve that ends before sigma, or a map's reach
+                if isinstance(exc, OutOfReach):
                     self.reach = min(self.reach, abs(s))
+                return mpmath.mpf("-inf")
+            except (ZeroDivisionError, OverflowError):
+                # a closed-form map evaluated within rounding of a pole at the end of its domain (the line search
+                # next to a pole goes to the last bit); anywhere else such an error is a fault, not an end
+                if not _at_an_end(s, lo, hi):
                     raise
-        except (ValueError, ZeroDivisionError, OverflowError):  # a domain that ends before sigma, or beyond range
-            return mpmath.mpf("-inf")
+                return mpmath.mpf("-inf")
         return mpmath.fsum(a * b for a, b in zip(self.ym, lam, strict=True)) - mpmath.fsum(terms)
 
     def out_of_time(self, max_time: float | None) -> ReferenceSolution:
@@ -198,7 +202,7 @@ class _Newton:
     def ray_start(self) -> list[mpmath.mpf] | None:
         try:
             nu = list(min_l1(self.Xm, self.ym, dps=max(20, min(self.dps, 30))).dual)
-        except (ImplicitBiasError, ValueError, ZeroDivisionError):  # optional accelerator; lam = 0 is always tried
+        except ImplicitBiasError:  # an optional accelerator: lam = 0 is always tried
             return None
         if not any(nu):
             return None
@@ -279,8 +283,8 @@ class _Newton:
 
     # -- Newton -----------------------------------------------------------------------------------------------
     def run(self, *, ray: bool = True) -> ReferenceSolution:
-        zero = [mpmath.mpf(0)] * self.n
-        starts = [zero]
+        """Damped Newton from the better start; each iteration a Newton direction and a :meth:`line_search`."""
+        starts = [[mpmath.mpf(0)] * self.n]
         on_ray = self.ray_start() if ray else None
         if on_ray is not None:
             starts.append(on_ray)
@@ -300,79 +304,96 @@ class _Newton:
                 if rmax <= self.tol:
                     return self.result(lam, sigma, beta, rmax, decrement, it - 1, Status.SUCCESS, "converged")
                 history.append((rmax, g_val))
-                # stalled: neither the residual nor the dual objective moves. A coordinate whose answer sits next
-                # to a pole of b (depth >= 3, tiny alpha) is approached by a fixed factor per step with the
-                # residual flat all the while; g rises through that approach, so it is not a stall.
-                if len(history) > 40 and rmax > history[-40][0] / 10 \
-                        and g_val - history[-40][1] <= mpmath.mpf(2) ** (-mpmath.mp.prec // 2) * (1 + abs(g_val)):
-                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
-                                       f"stalled at relative residual {mpmath.nstr(rmax, 3)} (precision-limited)")
-                step = self.newton_step(sigma, r)
-                if step is None:
-                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
-                                       "singular Newton system (b' vanished on too many coordinates)")
-                slope = mpmath.fsum(a * b for a, b in zip(r, step, strict=True))
-                decrement = slope
-                if not slope > 0:
-                    # r^T H^-1 r > 0 for the exact system: a step that is not an ascent direction was lost to
-                    # rounding (weak directions with curvature below the working precision). Armijo would then
-                    # accept a falling g; halving towards t = 0 only costs time (e^-1000, d = 20, n = 8 at 520
-                    # digits: 40 iterations of ~1000 halvings, 280 s, before this check). More digits fix it.
-                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
-                                       f"Newton direction lost to rounding at relative residual "
-                                       f"{mpmath.nstr(rmax, 3)} (precision-limited)")
-                dsig = self.sigma(step)
-                # a trust region in sigma: where H is nearly singular (inactive coordinates at tiny alpha carry
-                # curvature ~alpha^2) the ridge-regularized step can be astronomically long, and halving down
-                # from it would cost thousands of evaluations; expansion below lengthens a step that is short
-                reach = max(abs(v) for v in dsig)
-                limit = 4 * (1 + max(abs(v) for v in sigma))
-                t = mpmath.mpf(1)
-                if reach > limit:
-                    t = mpmath.mpf(2) ** int(mpmath.floor(mpmath.log(limit / reach, 2)))
-                t_first = t
-                accepted = False
-                rnorm = mpmath.fsum(v**2 for v in r)
-                for _ in range(4 * mpmath.mp.prec):
-                    trial_sigma = [s + t * ds for s, ds in zip(sigma, dsig, strict=True)]
-                    trial = [v + t * s for v, s in zip(lam, step, strict=True)]
-                    g_new = self.g(trial, trial_sigma)  # -inf outside the domains
-                    if g_new == mpmath.mpf("-inf") and t == t_first:
-                        # the step crosses an end of a domain: next to a pole, the best point on the line
-                        best = self.line_max(lam, sigma, step, dsig, t, g_val)
-                        if best is not None:
-                            t_line, g_val = best
-                            lam = [v + t_line * s for v, s in zip(lam, step, strict=True)]
-                            sigma = [s + t_line * ds for s, ds in zip(sigma, dsig, strict=True)]
-                            accepted = True
-                            self.best = (lam, sigma)
-                            break
-                    if g_new > mpmath.mpf("-inf"):
-                        # Armijo on the concave dual; or, where g cancels to its last digits (large alpha:
-                        # Q* ~ sigma^2 from a difference of exponentials), a sufficient fall of the residual
-                        armijo = g_new >= g_val + _ARMIJO * t * slope
-                        if not armijo:
-                            trial_beta = [m.b(x) for m, x in zip(self.maps, trial_sigma, strict=True)]
-                            r_new = mpmath.fsum(v**2 for v in self.residual(trial_beta))
-                            armijo = r_new <= (1 - _ARMIJO * t) * rnorm
-                        if armijo:
-                            lam, sigma, g_val, accepted = trial, trial_sigma, g_new, True
-                            if t == t_first:  # the first trial: perhaps far too short (exponential b)
-                                lam, sigma, g_val = self.expand(lam, sigma, g_val, [t * v for v in step],
-                                                                [t * v for v in dsig])
-                            self.best = (lam, sigma)
-                            break
-                    t /= 2
-                if not accepted:
-                    return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED,
-                                       f"line search stalled at relative residual {mpmath.nstr(rmax, 3)}; "
-                                       "raise dps or check the maps")
+                failure = self.stalled(history, rmax, g_val)
+                step = None if failure else self.newton_step(sigma, r)
+                if step is not None:
+                    decrement = mpmath.fsum(a * b for a, b in zip(r, step, strict=True))
+                    failure = self.not_ascent(decrement, rmax)
+                    moved = None if failure else self.line_search(lam, sigma, g_val, step, decrement, r)
+                    if moved is not None:
+                        lam, sigma, g_val = moved
+                        self.best = (lam, sigma)
+                        continue
+                    failure = failure or (f"line search stalled at relative residual {mpmath.nstr(rmax, 3)}; "
+                                          "raise dps or check the maps")
+                failure = failure or "singular Newton system (b' vanished on too many coordinates)"
+                return self.result(lam, sigma, beta, rmax, decrement, it, Status.FAILED, failure)
             beta = [m.b(s) for m, s in zip(self.maps, sigma, strict=True)]
             rmax = max(abs(v) for v in self.residual(beta)) / (1 + self.ymax)
             return self.result(lam, sigma, beta, rmax, decrement, self.max_iter, Status.MAX_ITER,
                                f"no convergence in max_iter={self.max_iter} (relative residual {mpmath.nstr(rmax, 3)})")
         finally:
             bar.close()
+
+    @staticmethod
+    def stalled(history: list[tuple[mpmath.mpf, mpmath.mpf]], rmax: mpmath.mpf, g_val: mpmath.mpf) -> str:
+        """A failure message if neither the residual nor the dual objective has moved in 40 iterations, else ``""``.
+
+        A coordinate whose answer sits next to a pole of b (depth >= 3, tiny alpha) is approached by a fixed
+        factor per step with the residual flat all the while; g rises through that approach, so it is not a stall.
+        """
+        if len(history) > 40 and rmax > history[-40][0] / 10 \
+                and g_val - history[-40][1] <= mpmath.mpf(2) ** (-mpmath.mp.prec // 2) * (1 + abs(g_val)):
+            return f"stalled at relative residual {mpmath.nstr(rmax, 3)} (precision-limited)"
+        return ""
+
+    @staticmethod
+    def not_ascent(slope: mpmath.mpf, rmax: mpmath.mpf) -> str:
+        """A failure message if the Newton direction is not an ascent direction (``r^T H^-1 r <= 0``), else ``""``.
+
+        ``r^T H^-1 r > 0`` for the exact system: a direction that is not an ascent one was lost to rounding (weak
+        directions with curvature below the working precision). Armijo would then accept a falling g, and halving
+        towards t = 0 only costs time; more digits fix it, so the pass ends at once.
+        """
+        if slope > 0:
+            return ""
+        return f"Newton direction lost to rounding at relative residual {mpmath.nstr(rmax, 3)} (precision-limited)"
+
+    def line_search(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf], g_val: mpmath.mpf, step: list[mpmath.mpf],
+                    slope: mpmath.mpf, r: list[mpmath.mpf]
+                    ) -> tuple[list[mpmath.mpf], list[mpmath.mpf], mpmath.mpf] | None:
+        """The next ``(lam, sigma, g)`` along the Newton direction ``step``, or ``None`` if no point is accepted.
+
+        Halving from a first trial inside a trust region in sigma: where H is nearly singular (inactive coordinates
+        at tiny alpha carry curvature ~alpha^2) the ridge-regularized step can be astronomically long, and halving
+        down from it would cost thousands of evaluations. A first trial that crosses an end of a domain is replaced
+        by the best point on the line (:meth:`line_max`, next to a pole); an accepted first trial is lengthened
+        (:meth:`expand`, a step that is short where b is exponential).
+        """
+        dsig = self.sigma(step)
+        reach = max(abs(v) for v in dsig)
+        limit = 4 * (1 + max(abs(v) for v in sigma))
+        t = mpmath.mpf(1)
+        if reach > limit:
+            t = mpmath.mpf(2) ** int(mpmath.floor(mpmath.log(limit / reach, 2)))
+        t_first = t
+        rnorm = mpmath.fsum(v**2 for v in r)
+        for _ in range(4 * mpmath.mp.prec):
+            trial_sigma = [s + t * ds for s, ds in zip(sigma, dsig, strict=True)]
+            trial = [v + t * st for v, st in zip(lam, step, strict=True)]
+            g_new = self.g(trial, trial_sigma)  # -inf outside the domains
+            if g_new == mpmath.mpf("-inf") and t == t_first:
+                best = self.line_max(lam, sigma, step, dsig, t, g_val)
+                if best is not None:
+                    t_line, g_line = best
+                    return ([v + t_line * st for v, st in zip(lam, step, strict=True)],
+                            [s + t_line * ds for s, ds in zip(sigma, dsig, strict=True)], g_line)
+            if g_new > mpmath.mpf("-inf") and self.sufficient(g_new, g_val, t, slope, trial_sigma, rnorm):
+                if t == t_first:  # the first trial: perhaps far too short (exponential b)
+                    return self.expand(trial, trial_sigma, g_new, [t * v for v in step], [t * v for v in dsig])
+                return trial, trial_sigma, g_new
+            t /= 2
+        return None
+
+    def sufficient(self, g_new: mpmath.mpf, g_val: mpmath.mpf, t: mpmath.mpf, slope: mpmath.mpf,
+                   trial_sigma: list[mpmath.mpf], rnorm: mpmath.mpf) -> bool:
+        """Armijo on the concave dual; or, where g cancels to its last digits (large alpha: Q* ~ sigma^2 from a
+        difference of exponentials), a sufficient fall of the residual."""
+        if g_new >= g_val + _ARMIJO * t * slope:
+            return True
+        trial_beta = [m.b(x) for m, x in zip(self.maps, trial_sigma, strict=True)]
+        r_new = mpmath.fsum(v**2 for v in self.residual(trial_beta))
+        return bool(r_new <= (1 - _ARMIJO * t) * rnorm)
 
     def expand(self, lam: list[mpmath.mpf], sigma: list[mpmath.mpf], g_val: mpmath.mpf, step: list[mpmath.mpf],
                dsig: list[mpmath.mpf]) -> tuple[list[mpmath.mpf], list[mpmath.mpf], mpmath.mpf]:
@@ -435,7 +456,7 @@ class _Newton:
                         if mpmath.isfinite(at) and moved > abs(at) * mpmath.mpf(2) ** (-mpmath.mp.prec // 2) \
                                 and abs(at - half) <= moved / 2**16:
                             value = float(at)
-                except (ValueError, ZeroDivisionError, OverflowError):
+                except (OutsideDomain, OverflowError):  # no value at the wall: this side bounds nothing
                     pass
                 ends.append(value)
             bounds.append((ends[0], ends[1]))
@@ -462,6 +483,10 @@ class _Newton:
                                  self.dps, {"sigma": sigma, "unbounded": self.unbounded})
 
 
+def _at_an_end(s: mpmath.mpf, lo: mpmath.mpf, hi: mpmath.mpf) -> bool:
+    """``s`` within rounding (half the working bits) of a finite end of its domain."""
+    near = mpmath.mpf(2) ** (-(mpmath.mp.prec // 2))
+    return any(mpmath.isfinite(end) and abs(s - end) <= near * (1 + abs(end)) for end in (lo, hi))
 
 
 def _solve(H: flint.arb_mat, r: flint.arb_mat) -> flint.arb_mat | None:

@@ -18,7 +18,7 @@ from ..results import Status
 from ._linalg import ArbProblem, to_arb, to_mpf
 from .base import ReferenceSolution
 
-__all__ = ["l1_dual_certificate", "min_l1", "min_l2"]
+__all__ = ["min_l1", "min_l2"]
 
 
 
@@ -99,12 +99,6 @@ def _kkt_l1(Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf], beta: list[mpmath.
     sign_bad = sum(1 for j in support if beta[j] != 0 and abs(corr[j] - mpmath.sign(beta[j])) > mpmath.mpf(10) **
                    (-mpmath.mp.dps // 2))
     return {"primal": primal, "dual_feasibility": dual_feas, "sign_consistency": sign_bad}
-
-
-def l1_dual_certificate(X: Any, y: Any) -> list[float]:
-    """A float64 dual certificate ``lam`` of min l1 (``|X^T lam|_inf <= 1``, ``= sign(beta)`` on the support)."""
-    sol = min_l1(X, y, dps=20)
-    return [float(v) for v in sol.dual]
 
 
 def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = DEFAULT_DPS) -> ReferenceSolution:
