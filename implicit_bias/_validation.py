@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -73,8 +74,12 @@ def check_problem(X: Any, y: Any) -> tuple[list[list[mpmath.mpf]], list[mpmath.m
     if sv[-1] <= 1e-10 * sv[0]:
         raise InputError(f"X (shape {Xf.shape}) is rank-deficient (singular values {sv[0]:.3g} .. {sv[-1]:.3g}): "
                          "remove dependent rows so that y stays in range(X)")
-    # exact copies of the given entries (mpmath numbers kept as they are; floats converted exactly)
+    # exact copies of the given entries (mpmath numbers kept as they are; floats converted exactly; fractions
+    # rounded to 100 digits, or the working precision if finer)
     def exact(v: Any) -> mpmath.mpf:
+        if isinstance(v, Fraction):
+            with mpmath.workdps(max(mpmath.mp.dps, 100)):
+                return mpmath.mpf(v.numerator) / v.denominator
         return v if isinstance(v, mpmath.mpf) else mpmath.mpf(v)
 
     if isinstance(X, mpmath.matrix):

@@ -226,6 +226,17 @@ def test_unreachable_labels_end_the_flow_with_a_clear_status(monkeypatch):
     assert sol.loss > 0.1  # the state reached is returned
 
 
+def test_a_computed_limit_outside_the_models_range_is_named_by_verify():
+    """The balanced neuron (delta = 0) keeps a*w > 0 exactly (a = k w is invariant), so y = 1.35 with a negative
+    row is out of reach; rounding lets the computed flow cross the saddle at the origin and interpolate. verify
+    does not compare it, and says the flow's limit left the model's range (0, oo)."""
+    p = ib.single_neuron(delta=0, lr=(sp.Rational(1, 4), sp.Rational(1, 2)))
+    rep = ib.verify(p, [[-0.92777813, -0.37313233]], [1.35205085], alpha=mpmath.mpf("1e-32"), dps=40,
+                    progress=False)
+    assert not rep.agree and rep.status != "success"
+    assert "leaves the model's range (beta_1 = " in rep.message and "outside (0, oo)" in rep.message
+
+
 def test_max_time_bounds_the_flow_when_labels_are_out_of_reach():
     X, y = [[1.0, 0.5, 0.3], [0.2, 1.0, 0.1]], [-1.0, -0.5]
     sol = gradient_flow(ib.product(2), X, y, alpha=0.1, dps=30, progress=False, plateau_steps=None, max_time=2)

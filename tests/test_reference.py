@@ -96,6 +96,31 @@ def test_min_l2_agrees_with_pinv_and_weights():
     assert np.max(np.abs(np.array([float(b) for b in solw.beta]) - expected)) < 1e-12
 
 
+def test_min_l2_meets_the_working_precision_on_an_ill_conditioned_X():
+    """cond(X) ~ 1e9 squares to ~1e18 in the Gram matrix, more than the guard digits cover: the answer still has
+    the residual it promises, and matches an exact rational solve of the same (binary) entries."""
+    import sympy as sp
+
+    X = [[1.0, 1.0, 1.0], [1.0, 1.0 + 2.0**-30, 1.0 + 2.0**-29]]
+    y = [1.0, 2.0]
+    assert np.linalg.cond(np.array(X)) > 1e9
+    sol = min_l2(X, y, dps=30)
+    assert sol.success and sol.kkt_residual["primal"] < 1e-30
+    Xs = sp.Matrix([[sp.Rational(v) for v in row] for row in X])
+    exact = Xs.T * (Xs * Xs.T).inv() * sp.Matrix([sp.Rational(v) for v in y])
+    with mpmath.workdps(40):
+        assert max(abs(b - mpmath.mpf(sp.Float(e, 60))) for b, e in zip(sol.beta, exact, strict=True)) \
+            < 1e-28 * max(abs(b) for b in sol.beta)
+
+
+def test_fractions_are_accepted_as_entries():
+    from fractions import Fraction
+
+    sol = min_l2([[Fraction(1, 3), 1, 0]], [Fraction(2, 3)], dps=30)
+    with mpmath.workdps(40):  # x (2/3) / (1/9 + 1), x = (1/3, 1, 0)
+        assert sol.success and abs(sol.beta[0] - mpmath.mpf(1) / 5) < 1e-28
+
+
 @given(problem=underdetermined_problems(n=(1, 5), extra=(1, 6)), alpha=alpha_scales(-300, 3))
 def test_property_kkt_residuals_at_working_precision(problem, alpha):
     X, y, _ = problem

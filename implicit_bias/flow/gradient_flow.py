@@ -18,8 +18,9 @@ be crossed by any explicit integrator, so once the loss has fallen below ``tail_
 the flow is solved in one exact jump along the integral curves of ``eta grad phi`` through the state reached
 (:mod:`implicit_bias.flow.tail`). ``certificate`` is how far one more Newton step of that solve would move
 ``beta`` (``max |b'(sigma) X^T H^-1 r|``, ``r`` its residual): ``|beta - beta(infinity)|`` to first order, given
-curves exact to the working precision -- an estimate, not a rigorous enclosure. ``tail_jump`` is how far the
-jump moved ``beta``.
+curves exact to the working precision, plus what a trajectory kept to fewer digits adds
+(:func:`trajectory_error`) -- an estimate, not a rigorous enclosure. ``tail_jump`` is how far the jump moved
+``beta``.
 
 Stiff plateaus: for depth ``D >= 3`` a plateau lasts ``~alpha^-(D-2)`` while the coordinates already active
 relax at rates ``O(1)``, which bound an explicit step (measured: diagonal(3), alpha = 1e-8, 46,000 Taylor steps
@@ -129,6 +130,18 @@ def _values(p: Parametrization, alpha: mpmath.mpf, constants: dict[str, Any] | N
              for s in p.constants} for i in range(d)]
 
 
+def trajectory_error(system: FlowSystem, beta: list[mpmath.mpf], dps: int) -> mpmath.mpf:
+    """What a trajectory kept to fewer digits than the answer adds to the limit's error (0 at full digits).
+
+    A relative error ``eps = 10^-flow_dps`` in the state moves the limit's ``alpha``-dependent part by about
+    ``eps`` relative (:func:`flow_digits`); that part is at most the size of ``beta``, so ``eps max |beta|``
+    bounds it. The tail's own certificate does not see it: it starts from the state as given.
+    """
+    if system.flow_dps >= dps or not beta:
+        return mpmath.mpf(0)
+    return mpmath.mpf(10) ** -system.flow_dps * max(abs(b) for b in beta)
+
+
 def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: dict[str, Any] | None = None,
                   dps: int = DEFAULT_DPS, tail_loss: Any = None, max_time: float | None = None,
                   trajectory: bool = False, progress: bool | None = None, flow_dps: int | None = None,
@@ -177,15 +190,22 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
     if not isinstance(p, Parametrization):
         raise InputError(f"p={p!r}: expected an implicit_bias.Parametrization (e.g. ib.diagonal(2))")
     work = dps + GUARD_DIGITS
-    trajectory_dps = check_dps(flow_dps) if flow_dps is not None else (
-        lambda all_log: flow_digits(a, dps) if all_log else dps)
+    if integrator not in ("auto", "taylor", "dual"):
+        raise InputError(f"integrator={integrator!r}: use 'auto', 'taylor' or 'dual'")
+
+    def default_digits(all_log: bool, constant_rates: bool) -> int:
+        # the dual integration moves every coordinate along its curve at the trajectory's digits whatever their
+        # number costs: all of them; Taylor steps cost with the digits, and flow_digits' reduction pays there
+        if constant_rates and integrator != "taylor":
+            return dps
+        return flow_digits(a, dps) if all_log else dps
+
+    trajectory_dps = check_dps(flow_dps) if flow_dps is not None else default_digits
     tail_loss = mpmath.mpf(10) ** -8 if tail_loss is None else mpmath.mpf(tail_loss)
     if plateau_steps is not None:
         plateau_steps = check_int(plateau_steps, "plateau_steps", 1, "or None to never jump early")
     if max_time is not None:
         max_time = check_real(max_time, "max_time", "a budget in seconds, or None for no limit", positive=True)
-    if integrator not in ("auto", "taylor", "dual"):
-        raise InputError(f"integrator={integrator!r}: use 'auto', 'taylor' or 'dual'")
     start = time.perf_counter()
     with mpmath.workdps(work):
         vals = _values(p, a, constants, d)
@@ -211,5 +231,6 @@ def gradient_flow(p: Parametrization, X: Any, y: Any, *, alpha: Any, constants: 
             bar.close()
         return FlowSolution([+b for b in solver.beta], [[+v for v in wi] for wi in solver.w], +solver.loss,
                             system.time, solver.steps, time.perf_counter() - start, solver.status or Status.FAILED,
-                            solver.message, +solver.certificate, +solver.jump, solver.trajectory,
+                            solver.message, +solver.certificate + trajectory_error(system, solver.beta, dps),
+                            +solver.jump, solver.trajectory,
                             solver.loss_at_tail, solver.plateau_jump)

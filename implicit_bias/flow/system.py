@@ -52,14 +52,15 @@ def initial_value(w0: sp.Expr, values: dict[sp.Symbol, mpmath.mpf], dps: int) ->
 class FlowSystem:
     """The flow of ``p`` on ``(X, y)`` as a heyoka integrator ``ta``, and its state read back as parameters.
 
-    Build under ``mpmath.workdps(work)``. ``flow_dps`` is the trajectory's digits, or a function of whether
-    every parameter is in log coordinates giving them (fewer digits only where each parameter is kept to
-    relative accuracy, which log coordinates guarantee and scaled plain ones only start with).
+    Build under ``mpmath.workdps(work)``. ``flow_dps`` is the trajectory's digits, or a function giving them from
+    whether every parameter is in log coordinates and whether those move at constant rates (fewer digits only
+    where each parameter is kept to relative accuracy, which log coordinates guarantee and scaled plain ones only
+    start with; and not where the dual integration applies, which costs the same at any precision).
     """
 
     def __init__(self, p: Parametrization, Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf],
                  values: list[dict[sp.Symbol, mpmath.mpf]], work: int,
-                 flow_dps: int | Callable[[bool], int]) -> None:
+                 flow_dps: int | Callable[[bool, bool], int]) -> None:
         self.p, self.values, self.Xm, self.ym = p, values, Xm, ym
         self.n, self.d, self.k = len(ym), len(values), p.k
         self.digits = work + 5
@@ -78,7 +79,8 @@ class FlowSystem:
                       for i in range(self.d)]
         self.scale = [[abs(state0[i * self.k + j]) if not self.log_ok[j] and state0[i * self.k + j] != 0
                        else mpmath.mpf(1) for j in range(self.k)] for i in range(self.d)]
-        self.flow_dps = flow_dps(all(self.log_ok)) if callable(flow_dps) else flow_dps
+        constant = all(self.log_ok) and not any(r_.has(*p.params) for r_ in self.rates)
+        self.flow_dps = flow_dps(all(self.log_ok), constant) if callable(flow_dps) else flow_dps
         self.fprec = bits(self.flow_dps + GUARD_DIGITS)
         # the state as heyoka reals (log coordinates, scaled plain ones) and the time; the Taylor integrator is
         # compiled on first use (the dual integration never needs it: at d = 1000 it would cost minutes)

@@ -111,11 +111,27 @@ def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = D
     [1.0, 1.0, 0.0]
     """
     dps = check_dps(dps)
-    Xm, ym, n, d = check_problem(X, y)
-    with mpmath.workdps(dps + GUARD_DIGITS), flint_digits(dps + GUARD_DIGITS):
-        w = [mpmath.mpf(1)] * d if weights is None else [mpmath.mpf(v) for v in weights]
-        if len(w) != d or any(not mpmath.isfinite(v) or v <= 0 for v in w):
-            raise InputError(f"weights: expected {d} finite positive numbers, got {list(weights or [])!r:.200}")
+    Xm, ym, _n, d = check_problem(X, y)
+    w = [mpmath.mpf(1)] * d if weights is None else [mpmath.mpf(v) for v in weights]
+    if len(w) != d or any(not mpmath.isfinite(v) or v <= 0 for v in w):
+        raise InputError(f"weights: expected {d} finite positive numbers, got {list(weights or [])!r:.200}")
+    # the Gram matrix squares the condition number of X, so an ill-conditioned X (1e8: 16 digits lost) needs more
+    # than the guard digits: the solve is repeated with the digits it was short of until the residual is met
+    work = dps + GUARD_DIGITS
+    for _ in range(4):
+        sol = _min_l2_at(Xm, ym, w, dps, work)
+        if sol.success:
+            return sol
+        short = -float(mpmath.log10(sol.kkt_residual["primal"])) if sol.kkt_residual["primal"] > 0 else 0.0
+        work += max(GUARD_DIGITS, int(dps - short) + GUARD_DIGITS)
+    return sol
+
+
+def _min_l2_at(Xm: list[list[mpmath.mpf]], ym: list[mpmath.mpf], w: list[mpmath.mpf], dps: int,
+               work: int) -> ReferenceSolution:
+    """:func:`min_l2` solved with ``work`` digits, judged at ``dps``."""
+    n, d = len(Xm), len(w)
+    with mpmath.workdps(work), flint_digits(work):
         P = ArbProblem(Xm, ym)
         wa = [to_arb(v) for v in w]
         lam = P.weighted_gram(wa).solve(P.y)
@@ -128,5 +144,5 @@ def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = D
         ok = primal < mpmath.mpf(10) ** (-dps)
         return ReferenceSolution([+b for b in beta], objective, lam_mp, {"primal": primal, "stationarity": 0}, 1,
                                  Status.SUCCESS if ok else Status.FAILED,
-                                 "closed form" if ok else f"primal residual {primal}",
+                                 "closed form" if ok else f"primal residual {mpmath.nstr(primal, 3)}",
                                  dps)
