@@ -67,7 +67,7 @@ class CommutingRegularizer:
     parametrization: SharedParametrization
     mixing: Mixing
     blocks: tuple[Regularizer, ...]
-    kind: Literal["closed", "legendre", "quadrature"]
+    kind: Literal["closed", "legendre", "implicit", "quadrature"]
     Q: sp.Expr
     grad_Q: tuple[sp.Expr, ...]
     conjugate: sp.Expr
