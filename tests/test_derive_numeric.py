@@ -71,3 +71,17 @@ def test_monotone_root_of_a_power():
     with mpmath.workdps(40):
         r = monotone_root(lambda x: x**5 - 3, 1, (0, mpmath.inf), True, "x^5 = 3", dg=lambda x: 5 * x**4)
         assert abs(r - mpmath.root(3, 5)) < mpmath.mpf(10) ** -38
+
+
+def test_negative_constants_keep_their_sign_in_the_exact_parts():
+    """A constant enters the hoisted parts as the exact binary fraction it is, sign included: u v from the tilted
+    start sqrt(2) alpha (cosh c, sinh c) has b = alpha^2 sinh(2 (sigma + c)) for either sign of c."""
+    p = ib.Parametrization.from_expr("u*v", ["u", "v"], {"u": "alpha*(exp(c) + exp(-c))/sqrt(2)",
+                                                        "v": "alpha*(exp(c) - exp(-c))/sqrt(2)"},
+                                     symbols={"c": "real"})
+    f = ib.derive(p).to_numeric(dps=30)
+    with mpmath.workdps(30):
+        for c in (mpmath.mpf("0.03"), mpmath.mpf("-0.03"), mpmath.mpf(-2)):
+            m = f.coordinate(alpha=mpmath.mpf("0.2"), c=c)
+            s = mpmath.mpf("0.1")
+            assert abs(m.b(s) - mpmath.mpf("0.04") * mpmath.sinh(2 * (s + c))) < 1e-28

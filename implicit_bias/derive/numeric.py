@@ -42,8 +42,8 @@ def _exact(v: Any) -> sp.Expr:
     v = mpmath.mpf(v)
     if not mpmath.isfinite(v):
         return sp.oo if v > 0 else -sp.oo
-    man, exp = v.man_exp
-    return sp.Integer(man) * sp.Integer(2) ** exp
+    sign, man, exp, _ = v._mpf_  # mpf.man_exp drops the sign
+    return (-1) ** sign * sp.Integer(man) * sp.Integer(2) ** exp
 
 
 def _hoist(expr: sp.Expr, variables: list[sp.Symbol]) -> tuple[sp.Expr, list[tuple[sp.Symbol, sp.Expr]]]:
