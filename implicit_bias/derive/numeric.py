@@ -136,12 +136,18 @@ class _Compiled:
         # a cancellation between the constants costs at most a few times their decimal exponents in digits; the
         # cap also bounds the work on a part that is exactly zero (evalf would raise its precision up to maxn)
         scale = max((abs(int(mpmath.log10(abs(v)))) for v in consts if v and mpmath.isfinite(v)), default=0)
+        return self._remember(key, tuple(self._part(e, subs, n, 4 * scale + 100) for e in self.parts))
+
+    def _part(self, e: sp.Expr, subs: dict[sp.Symbol, sp.Expr], n: int, extra: int) -> Any:
         try:
-            out = tuple(_to_mpmath(e.evalf(n, subs=subs, maxn=n + 4 * scale + 100, strict=True)) for e in self.parts)
+            return _to_mpmath(e.evalf(n, subs=subs, maxn=n + extra, strict=True))
         except PrecisionExhausted:
-            raise NumericalError(f"a part of the constants, one of {self.parts}, cancels beyond {4 * scale + 100} "
-                                 f"extra digits at {dict(zip(self.constants, consts, strict=True))}") from None
-        return self._remember(key, out)
+            # a part that is exactly zero at these constants (log(a) - log(b) at a = b) has no relative precision
+            # for evalf to reach; substituted exactly, SymPy's automatic simplification sees the zero
+            if e.xreplace(subs) == 0:
+                return mpmath.mpf(0)
+            raise NumericalError(f"a part of the constants, {e}, cancels beyond {extra} extra digits at "
+                                 f"{dict(zip(self.constants, subs.values(), strict=True))}") from None
 
     def _remember(self, key: tuple[Any, ...], value: Any) -> Any:
         if len(self._cache) >= _HOIST_CACHE_SIZE:
