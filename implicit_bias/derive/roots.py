@@ -132,8 +132,9 @@ def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: m
     floor = (abs(lo) + abs(hi)) * mpmath.eps * 8
     last = mpmath.inf
     # Newton far from the root of a steep function creeps (exp: steps of 1/2 from far out): when three steps in a
-    # row have not halved the bracket, the next one bisects
-    reference, creeping = hi - lo, 0
+    # row have neither halved the bracket nor the smallest step so far, the next one bisects. (Near the root Newton
+    # converges from one side, so the bracket alone does not shrink: the steps do, quadratically.)
+    reference, creeping, smallest = hi - lo, 0, mpmath.inf
     for _ in range(4 * mpmath.mp.prec):
         gx = g(x)
         if gx == 0:
@@ -146,10 +147,11 @@ def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: m
         dx = gx / d if d != 0 else None
         if dx is not None and (abs(dx) <= abs(x) * mpmath.eps * 4 or abs(dx) <= floor):
             return x - dx if lo <= x - dx <= hi else x
-        if hi - lo <= reference / 2:
+        if hi - lo <= reference / 2 or (dx is not None and abs(dx) <= smallest / 2):
             reference, creeping = hi - lo, 0
         else:
             creeping += 1
+        smallest = min(smallest, abs(dx)) if dx is not None else smallest
         new = x - dx if dx is not None and lo < x - dx < hi and creeping < 3 else (lo + hi) / 2
         move = abs(new - x)
         if hi - lo <= abs(new) * mpmath.eps * 4 or (move <= floor and move >= last / 2):
