@@ -26,6 +26,8 @@ __all__ = ["MAX_BRACKET_STEPS", "MonotoneRoot", "PrecisionShortfall", "monotone_
 
 #: Most outward steps of a bracket search before it gives up.
 MAX_BRACKET_STEPS = 4000
+#: Outward steps that double before the growth itself grows (see :func:`_bracket`).
+_DOUBLINGS = 8
 #: Most digits of cancellation in ``F(w) - F(w0)`` a :class:`MonotoneRoot` carries as extra precision before it
 #: integrates ``F'`` from ``w0`` instead.
 MAX_CARRIED_DIGITS = 2000
@@ -80,18 +82,20 @@ def monotone_root(g: Callable[[Any], Any], p0: Any, domain: tuple[Any, Any], inc
 def _bracket(g: Callable[[Any], Any], p0: mpmath.mpf, g0: Any, end: mpmath.mpf, sign: int, what: str, *,
              first_step: Any = mpmath.inf) -> tuple[mpmath.mpf, mpmath.mpf]:
     """``(a, q)``: ``g(a)`` has the sign of ``g0``, ``g(q)`` the other (or is 0); geometric steps on an infinite
-    side (the first one twice the Newton step when it is known), exponent-doubling steps towards a finite end."""
+    side (the first one twice the Newton step when it is known; after :data:`_DOUBLINGS` of them the exponent of
+    the growth doubles too, up to ``2^64`` a step), exponent-doubling steps towards a finite end."""
     a = p0
     if mpmath.isinf(end):
         # not below the spacing of numbers at p0: a root closer to p0 than that is p0 at this precision (a flow
         # whose rate at w0 is huge moves w0 by less than its last digit)
         step = max(min(max(mpmath.mpf(1), abs(p0)), first_step), abs(p0) * mpmath.eps)
-        for _ in range(MAX_BRACKET_STEPS):
+        for j in range(MAX_BRACKET_STEPS):
             q = a + sign * step
             gq = g(q)
             if (gq > 0) == (g0 < 0) or gq == 0:
                 return a, q
-            a, step = q, step * 2
+            # a root at sigma ~ e^1000 (the inverse of an exponential time, tanh far out) is ~40 steps away, not 3000
+            a, step = q, step * (2 if j < _DOUBLINGS else mpmath.mpf(2) ** (2 ** min(j - _DOUBLINGS + 1, 6)))
         raise NumericalError(f"could not bracket the root of {what}")
     gap0 = abs(end - p0)
     k = 1
@@ -157,12 +161,20 @@ def safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: mp
         else:
             creeping += 1
         smallest = min(smallest, abs(dx)) if dx is not None else smallest
-        new = x - dx if dx is not None and lo < x - dx < hi and creeping < 3 else (lo + hi) / 2
+        new = x - dx if dx is not None and lo < x - dx < hi and creeping < 3 else _middle(lo, hi)
         move = abs(new - x)
         if hi - lo <= abs(new) * mpmath.eps * 4 or (move <= floor and move >= last / 2):
             return new
         x, last = new, move
     raise NumericalError(f"Newton's method did not converge in ({mpmath.nstr(lo, 10)}, {mpmath.nstr(hi, 10)})")
+
+
+def _middle(lo: mpmath.mpf, hi: mpmath.mpf) -> mpmath.mpf:
+    """The bisection point of ``(lo, hi)``: the geometric mean when the ends have one sign and differ by more than
+    a factor 4 (a bracket from steps that grew geometrically, ``(2^600, 2^664)``, is cut in 6 steps, not 600)."""
+    if lo * hi > 0 and (hi / lo > 4 or lo / hi > 4):
+        return mpmath.sign(lo) * mpmath.sqrt(lo * hi)
+    return (lo + hi) / 2
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -376,7 +388,7 @@ def _solve_quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi
 
         def G(w: mpmath.mpf) -> mpmath.mpf:
             nonlocal anchor
-            value = anchor[1] + mpmath.quad(q, [anchor[0], w], method="gauss-legendre")
+            value = anchor[1] + _integral(q, anchor[0], w)
             if mpmath.isfinite(value):
                 anchor = (w, value)
             return value - s_
@@ -386,6 +398,19 @@ def _solve_quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi
             _ANCHORS.pop(next(iter(_ANCHORS)))
         _ANCHORS[key] = anchor
     return +root
+
+
+def _integral(q: Callable[[Any], Any], a: mpmath.mpf, w: mpmath.mpf) -> mpmath.mpf:
+    """``int_a^w q`` by Gauss-Legendre, on ``[0, 1]`` with ``q`` scaled by its size at the ends: mpmath's error test
+    is absolute, so an integral of size ``e^1000`` (``q = cosh(w)^2`` far out) would never pass it, and one over a
+    width of ``1e-40`` would pass it at once, whatever its relative error."""
+    if w == a:
+        return mpmath.mpf(0)
+    width = w - a
+    scale = max(abs(q(a)), abs(q(w)))
+    if scale == 0 or not mpmath.isfinite(scale):
+        return mpmath.quad(q, [a, w], method="gauss-legendre")
+    return width * scale * mpmath.quad(lambda x: q(a + x * width) / scale, [0, 1], method="gauss-legendre")
 
 
 def _shifted(F: Callable[[Any], Any], c: Any) -> Callable[[Any], Any]:
