@@ -224,7 +224,9 @@ def _rich_limit(reg: Regularizer) -> Limit:
         except MethodDoesNotApply as exc:
             reasons.append(f"{name}: {exc}")
             continue
-        except (NotImplementedError, sp.PoleError) as exc:  # SymPy's limit gave up on this candidate
+        # SymPy's limit gave up on this candidate; TypeError: its Gruntz algorithm calls _eval_nseries without
+        # the direction some functions require (the limit of Min(pi/6, atan(exp(2*alpha))/12) as alpha -> 0+)
+        except (NotImplementedError, sp.PoleError, TypeError) as exc:
             reasons.append(f"{name}: SymPy could not take the limit ({exc})")
             continue
         lim = _confirmed(reg, lim, kernel=False)
