@@ -4,8 +4,10 @@ Like sympy's ``checkodesol``, :func:`check_regularizer` returns ``(verified, res
 derivation. It evaluates the expressions the engine *returns* (``reg.Q``, ``reg.grad_Q``, ``reg.conjugate``:
 what the command line prints), not a recomputation of them. In the implicit kinds they contain the
 placeholder ``s(beta)`` (``reg.root``); the checker replaces it by the root of ``reg.equation``
-(``b(param) = beta``), which it solves itself: a bracket searched outward from the initialization, refined
-by ``mpmath.findroot``'s Anderson-Bjorck method (the numeric form uses a safeguarded Newton iteration).
+(``b(param) = beta``), which it solves itself: from its own compiled ``b - beta`` and slope, a bracket searched
+outward from the initialization, refined by Newton steps kept inside it (bisection followed by
+``mpmath.findroot``'s Anderson-Bjorck method where the slope cannot be used). The numeric form solves the same
+equation with its own compiled curve.
 
 At random points (constants drawn at random unless given, and ``beta`` around ``beta0``), at ``dps`` plus
 guard digits, it measures the worst relative residual of each condition:
