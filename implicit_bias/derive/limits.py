@@ -262,7 +262,7 @@ def _confirmed(reg: Regularizer, lim: Limit, *, kernel: bool) -> Limit:
                 if worst is None or dev > worst:
                     worst, where = dev, f"alpha=e^{log_alpha}, beta={mpmath.nstr(beta, 3)}"
     except (ImplicitBiasError, ZeroDivisionError) as exc:  # Q or the form could not be evaluated there
-        return _not_derived(lim.regime, f"{lim.name} not confirmed: {exc}")
+        return _not_derived(lim.regime, f"{lim.name} not confirmed: {str(exc) or type(exc).__name__}")
     if worst is None:
         return _not_derived(lim.regime, f"{lim.name} not confirmed: Q is infinite at beta0 +- 0.7")
     if not worst < CONFIRM_TOLERANCE:
