@@ -10,9 +10,16 @@ one would type by hand in SymPy; it runs in its own fresh process, capped by a t
 * depth 3 (``u**3 - v**3``): ``solve(Eq(alpha**3*((1-3*alpha*s)**-3 - (1+3*alpha*s)**-3), beta), s)``; and, for
   comparison, the same at a numeric ``alpha = 1/10, beta = 1``.
 
+The grammar (``--grammar N``): ``N`` models drawn by :func:`implicit_bias.testing.strategies.separable_models`
+under a fixed Hypothesis seed (``--seed``), each derived and checked once in a fresh process, reported as the
+median and worst ``derive + check`` beside the catalogue's median and worst of the same run, as ratios.
+``--commands`` times ``implicit-bias derive ...`` (import, derivation, check and printing) on the shell lines
+of :data:`COMMANDS`, each in a fresh process.
+
 Run::
 
-    .venv/bin/python bench/derive.py [--repeat 3] [--timeout 180] [--no-naive]
+    .venv/bin/python bench/derive.py [--repeat 3] [--timeout 180] [--no-naive] [--grammar 30 --seed 12]
+                                     [--commands]
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import json
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +45,25 @@ ENTRIES: list[tuple[str, str]] = [
     ('product(3, init=[a, 2a, 3a])', 'ib.product(3, init=["alpha", "2*alpha", "3*alpha"])'),
 ]
 
+#: Shell lines timed by ``--commands``: models a researcher types, with shapes and learning rates.
+COMMANDS: list[tuple[str, list[str]]] = [
+    ("sinh(u) - sinh(v)", ["--params", "u,v", "--init", "u=alpha,v=alpha"]),
+    ("tanh(u)", ["--params", "u", "--init", "u=alpha"]),
+    ("u**3 + log(v)", ["--params", "u,v", "--init", "u=alpha,v=alpha"]),
+    ("log(u) - v**4", ["--params", "u,v", "--init", "u=alpha,v=alpha"]),
+    ("u**3 - (v + v**3/3)", ["--params", "u,v", "--lr", "u=2,v=1/2", "--init", "u=alpha,v=2*alpha"]),
+    ("u**5 + exp(v)", ["--params", "u,v", "--init", "u=alpha,v=3*alpha", "--lr", "u=3,v=1"]),
+    ("u**5 - log(v)", ["--params", "u,v", "--init", "u=alpha,v=alpha"]),
+    ("u**2 + v", ["--params", "u,v", "--init", "u=alpha,v=0"]),
+    ("exp(u) - sinh(v)", ["--params", "u,v", "--init", "u=alpha,v=alpha", "--lr", "u=3,v=2"]),
+]
+
 #: The stated target: each derivation (derive + check) under this many seconds in a fresh process.
 TARGET_SECONDS = 2.0
+#: The stated target for the worst model of the grammar.
+WORST_TARGET_SECONDS = 5.0
+#: Default Hypothesis seed of the grammar's draws.
+GRAMMAR_SEED = 12
 #: Default cap on each naive SymPy route.
 NAIVE_TIMEOUT = 180.0
 #: Cap on one engine measurement (a hang is reported, not waited for).
@@ -149,6 +174,95 @@ def engine_time(entry: str) -> dict[str, Any]:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def grammar_entries(n: int, seed: int) -> list[tuple[str, str]]:
+    """``n`` distinct models of the grammar drawn under the Hypothesis seed ``seed``: ``(label, expression)``.
+
+    Hypothesis mutates its recent draws, so neighbouring draws are alike: ``8 n`` draws are made and every
+    ``k``-th distinct one is kept, a spread over the run."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as fixed_seed
+
+    from implicit_bias.testing.strategies import command, separable_models
+
+    found: dict[str, str] = {}
+
+    @fixed_seed(seed)
+    @settings(max_examples=8 * n, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(p=separable_models())
+    def draw(p: Any) -> None:
+        names = [str(w) for w in p.params]
+        init = {str(w): str(e) for w, e in zip(p.params, p.init, strict=True)}
+        lr = {str(w): str(e) for w, e in zip(p.params, p.lr, strict=True)}
+        found.setdefault(command(p), f"ib.Parametrization.from_expr({p.name!r}, {names!r}, {init!r}, {lr!r}, "
+                                     f"name={p.name!r})")
+
+    draw()
+    drawn = list(found.items())
+    return drawn[:: max(1, len(drawn) // n)][:n]
+
+
+def _grammar_table(n: int, seed: int, catalogue: dict[str, float]) -> bool:
+    """Time ``n`` grammar models once each (fresh processes); True if the targets are met."""
+    entries = grammar_entries(n, seed)
+    print(f"\nGrammar: {len(entries)} distinct models of separable_models() under Hypothesis seed {seed}, "
+          "ib.derive(p) + reg.check() once each in a fresh process\n")
+    totals: list[tuple[float, str]] = []
+    declined = failed = timed_out = 0
+    for label, entry in entries:
+        r = engine_time(entry)
+        if "error" in r:
+            what = ("timed out" if r["error"] == "timed out" else
+                    "declined" if "DerivationError" in r["error"] else "FAILED")
+            print(f"  {what:<9}  {label}\n             {r['error'][:160]}")
+            declined += what == "declined"
+            timed_out += what == "timed out"
+            failed += what == "FAILED"
+            continue
+        total = r["derive"] + r["check"]
+        totals.append((total, label))
+        ok = "yes" if r["verified"] else "NO"
+        print(f"  {total:6.2f}s  (derive {r['derive']:5.2f}s, check {r['check']:5.2f}s, {r['kind']:<10} verified {ok})"
+              f"  {label}")
+    if not totals:
+        print("  no model derived")
+        return False
+    times = [t for t, _ in totals] + [ENGINE_TIMEOUT] * timed_out  # a model over the cap counts at the cap
+    med, (worst, which) = statistics.median(times), max(totals)
+    cat_med = statistics.median(catalogue.values()) if catalogue else float("nan")
+    cat_worst = max(catalogue.values()) if catalogue else float("nan")
+    print(f"\n  derived {len(totals)}, declined {declined}, failed {failed}, over {ENGINE_TIMEOUT:g} s {timed_out} "
+          f"(of {len(entries)})")
+    if timed_out:
+        worst, which = ENGINE_TIMEOUT, f"{timed_out} model(s) over {ENGINE_TIMEOUT:g} s; the worst is at least that"
+    print(f"  grammar median   {med:6.2f}s   catalogue median {cat_med:6.2f}s   grammar/catalogue = "
+          f"{med / cat_med:.1f}x   target < {TARGET_SECONDS:g} s: {'ok' if med < TARGET_SECONDS else 'MISSED'}")
+    print(f"  grammar worst    {worst:6.2f}s   catalogue worst  {cat_worst:6.2f}s   grammar/catalogue = "
+          f"{worst / cat_worst:.1f}x   target < {WORST_TARGET_SECONDS:g} s: "
+          f"{'ok' if worst < WORST_TARGET_SECONDS else 'MISSED'}   ({which})")
+    return med < TARGET_SECONDS and worst < WORST_TARGET_SECONDS and not failed and not timed_out
+
+
+def _commands_table(catalogue: dict[str, float]) -> None:
+    """Wall time of ``implicit-bias derive ...`` (a fresh process: import, derive, check, print) per command."""
+    print("\nShell: `implicit-bias derive ...` wall time (import + derive + check + printing), fresh process\n")
+    cli = [sys.executable, "-m", "implicit_bias.cli.main"]
+    for expr, options in COMMANDS:
+        start = time.perf_counter()
+        try:
+            proc = subprocess.run([*cli, "derive", expr, *options], capture_output=True, text=True,
+                                  timeout=ENGINE_TIMEOUT, check=False)
+            status = "exit 0" if proc.returncode == 0 else f"exit {proc.returncode}"
+        except subprocess.TimeoutExpired:
+            status = "timed out"
+        seconds = time.perf_counter() - start
+        line = " ".join([f'"{expr}"', *options])
+        print(f"  {seconds:6.2f}s  {status:<9} implicit-bias derive {line}")
+    if catalogue:
+        print(f"  (catalogue median derive + check in the same run: {statistics.median(catalogue.values()):.2f}s, "
+              "without the import)")
+
+
 def naive(code: str, timeout: float) -> Naive:
     """Run a naive SymPy route in a fresh process and collect the stages it reported."""
     out, timed_out, err = _python(code, timeout)
@@ -254,17 +368,22 @@ def main(argv: list[str] | None = None) -> int:
     ----------
     argv : list of str, optional
         ``--repeat N`` (fresh-process runs per entry, default 3), ``--timeout S`` (cap on each naive route,
-        default 180) and ``--no-naive``.
+        default 180), ``--no-naive``, ``--grammar N`` and ``--seed S`` (time N models of the grammar drawn
+        under seed S), ``--commands`` (time the shell lines of :data:`COMMANDS`).
 
     Returns
     -------
     int
-        0, or 1 if an entry missed the target or was not verified.
+        0, or 1 if an entry missed the target or was not verified, or the grammar missed its targets.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per entry (median reported)")
     parser.add_argument("--timeout", type=float, default=NAIVE_TIMEOUT, help="cap on each naive route, seconds")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive SymPy routes")
+    parser.add_argument("--grammar", type=int, default=0, metavar="N",
+                        help="also time N models of the separable grammar (0: skip)")
+    parser.add_argument("--seed", type=int, default=GRAMMAR_SEED, help="Hypothesis seed of the grammar's draws")
+    parser.add_argument("--commands", action="store_true", help="also time the shell lines of COMMANDS")
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {sys.executable}")
     totals = _engine_table(max(1, args.repeat))
@@ -272,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
         _naive_hypentropy(args.timeout, totals.get("diagonal(2)"))
         _naive_depth3(args.timeout, totals.get("diagonal(3)"))
     missed = len(totals) < len(ENTRIES) or any(t >= TARGET_SECONDS for t in totals.values())
+    if args.grammar > 0:
+        missed = not _grammar_table(args.grammar, args.seed, totals) or missed
+    if args.commands:
+        _commands_table(totals)
     return 1 if missed else 0
 
 

@@ -287,3 +287,14 @@ def test_declined_with_the_reason(expr, params, init, fragment, capsys):
     err = capsys.readouterr().err
     assert status in (1, 2), err
     assert "internal error" not in err and fragment in err, err
+
+
+def test_a_limit_sympy_fails_on_is_a_reason_not_an_internal_error():
+    """The dual range of this model ends at Min(pi/6, atan(exp(2*alpha))/12), whose limit as alpha -> 0+ makes
+    SymPy's Gruntz algorithm raise TypeError: the limit is reported as not derived, and the answer still checks."""
+    p = ib.Parametrization.from_expr("-tanh(u) - 3*(v + v**3/3) - 3*sinh(2*z)", ["u", "v", "z"],
+                                     {"u": 0, "v": 0, "z": "alpha"}, {"u": 2, "v": 1, "z": 2})
+    reg = ib.derive(p)
+    rich, _ = reg.limits()
+    assert not rich.derived and "SymPy could not take the limit" in rich.name
+    assert reg.check().verified

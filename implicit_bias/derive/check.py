@@ -4,8 +4,10 @@ Like sympy's ``checkodesol``, :func:`check_regularizer` returns ``(verified, res
 derivation. It evaluates the expressions the engine *returns* (``reg.Q``, ``reg.grad_Q``, ``reg.conjugate``:
 what the command line prints), not a recomputation of them. In the implicit kinds they contain the
 placeholder ``s(beta)`` (``reg.root``); the checker replaces it by the root of ``reg.equation``
-(``b(param) = beta``), which it solves itself: a bracket searched outward from the initialization, refined
-by ``mpmath.findroot``'s Anderson-Bjorck method (the numeric form uses a safeguarded Newton iteration).
+(``b(param) = beta``), which it solves itself: from its own compiled ``b - beta`` and slope, a bracket searched
+outward from the initialization, refined by Newton steps kept inside it (bisection followed by
+``mpmath.findroot``'s Anderson-Bjorck method where the slope cannot be used). The numeric form solves the same
+equation with its own compiled curve.
 
 At random points (constants drawn at random unless given, and ``beta`` around ``beta0``), at ``dps`` plus
 guard digits, it measures the worst relative residual of each condition:
@@ -60,6 +62,7 @@ from .._validation import check_alpha, check_constants, check_dps, check_int
 from ..errors import ImplicitBiasError, InputError, NumericalError
 from .invert import BETA
 from .odeint import integrate
+from .roots import safeguarded_newton
 
 if TYPE_CHECKING:  # pragma: no cover
     from .limits import Limit, Limits
@@ -225,7 +228,14 @@ class _Answer:
         step = min(abs(g0 / slope), max(abs(p0), 1)) if slope != 0 else max(abs(p0), 1)
         end = hi if sign > 0 else lo
         a, q = self._bracket(g, p0, g0, sign, end, step)
-        return _refine(g, a, q, g0 < 0, end)
+
+        def dg(x: mpmath.mpf) -> mpmath.mpf:
+            value = self.slope(x, *v)
+            if not isinstance(value, mpmath.mpf):
+                raise _Unevaluable(f"b'({mpmath.nstr(x, 8)}) = {value} is not real")
+            return value
+
+        return _refine(g, a, q, g0 < 0, end, dg)
 
     @staticmethod
     def _bracket(g: Callable[[mpmath.mpf], mpmath.mpf], p0: mpmath.mpf, g0: mpmath.mpf, sign: int,
@@ -250,12 +260,16 @@ class _Answer:
 
 
 def _refine(g: Callable[[mpmath.mpf], mpmath.mpf], a: mpmath.mpf, q: mpmath.mpf, negative_at_a: bool,
-            end: mpmath.mpf) -> mpmath.mpf:
-    """The root of ``g`` between ``a`` and ``q`` (``g(a) < 0`` if ``negative_at_a``): bisection to 16 bits, where
-    ``g`` is nearly linear even when it is exponential on the bracket, then ``mpmath.findroot``'s
-    Anderson-Bjorck method; its answer is kept only if ``g`` changes sign across it, else bisection goes on.
-    Where the bracket spans many factors of 2 in the distance to a finite ``end`` (a pole of ``b``), it is
-    bisected in the logarithm of that distance first."""
+            end: mpmath.mpf, dg: Callable[[mpmath.mpf], mpmath.mpf] | None = None) -> mpmath.mpf:
+    """The root of ``g`` between ``a`` and ``q`` (``g(a) < 0`` if ``negative_at_a``).
+
+    With the derivative ``dg``: bisection to 2 bits, then Newton steps kept inside the bracket
+    (:func:`~implicit_bias.derive.roots.safeguarded_newton`: every iterate is a bracket end, so the answer is
+    bracketed by sign changes of ``g`` itself). Without it, or if that fails: bisection to 16 bits, where ``g`` is
+    nearly linear even when it is exponential on the bracket, then ``mpmath.findroot``'s Anderson-Bjorck method;
+    its answer is kept only if ``g`` changes sign across it, else bisection goes on. Where the bracket spans many
+    factors of 2 in the distance to a finite ``end`` (a pole of ``b``), it is bisected in the logarithm of that
+    distance first."""
 
     def midpoint(a: mpmath.mpf, q: mpmath.mpf) -> mpmath.mpf:
         if mpmath.isfinite(end):
@@ -278,6 +292,15 @@ def _refine(g: Callable[[mpmath.mpf], mpmath.mpf], a: mpmath.mpf, q: mpmath.mpf,
             a, q = (mid, q) if (gm < 0) == negative_at_a else (a, mid)
         return a, q
 
+    if dg is not None:
+        a, q = bisect(a, q, 2)
+        if a == q:
+            return a
+        lo, hi = (a, q) if a < q else (q, a)
+        try:
+            return safeguarded_newton(g, dg, lo, hi, negative_at_a == (a < q), start=a)
+        except (NumericalError, _Unevaluable, ZeroDivisionError):  # no usable slope there: the derivative-free way
+            pass
     a, q = bisect(a, q, 16)
     if a == q:
         return a

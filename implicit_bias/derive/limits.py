@@ -224,7 +224,9 @@ def _rich_limit(reg: Regularizer) -> Limit:
         except MethodDoesNotApply as exc:
             reasons.append(f"{name}: {exc}")
             continue
-        except (NotImplementedError, sp.PoleError) as exc:  # SymPy's limit gave up on this candidate
+        # SymPy's limit gave up on this candidate; TypeError: its Gruntz algorithm calls _eval_nseries without
+        # the direction some functions require (the limit of Min(pi/6, atan(exp(2*alpha))/12) as alpha -> 0+)
+        except (NotImplementedError, sp.PoleError, TypeError) as exc:
             reasons.append(f"{name}: SymPy could not take the limit ({exc})")
             continue
         lim = _confirmed(reg, lim, kernel=False)
@@ -260,7 +262,7 @@ def _confirmed(reg: Regularizer, lim: Limit, *, kernel: bool) -> Limit:
                 if worst is None or dev > worst:
                     worst, where = dev, f"alpha=e^{log_alpha}, beta={mpmath.nstr(beta, 3)}"
     except (ImplicitBiasError, ZeroDivisionError) as exc:  # Q or the form could not be evaluated there
-        return _not_derived(lim.regime, f"{lim.name} not confirmed: {exc}")
+        return _not_derived(lim.regime, f"{lim.name} not confirmed: {str(exc) or type(exc).__name__}")
     if worst is None:
         return _not_derived(lim.regime, f"{lim.name} not confirmed: Q is infinite at beta0 +- 0.7")
     if not worst < CONFIRM_TOLERANCE:

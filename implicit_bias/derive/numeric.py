@@ -30,6 +30,8 @@ __all__ = ["CoordinateFunctions", "NumericRegularizer"]
 
 #: Most extra digits an evaluation may add on its own (near finite blow-up points) before it gives up.
 MAX_EXTRA_DIGITS = 100_000
+#: Roots of ``b(param) = beta`` a numeric form remembers.
+_ROOTS_KEPT = 16
 #: Evaluations of the constant parts of an expression kept per compiled expression (one per constants and
 #: precision: a solver calls a coordinate's map thousands of times at the same constants).
 _HOIST_CACHE_SIZE = 16
@@ -247,6 +249,8 @@ class NumericRegularizer:
         #: Most digits an evaluation may add on its own before it reports the value as out of reach.
         self.max_extra_digits = MAX_EXTRA_DIGITS
         self._base = dps  # the digits of the evaluation in progress: max(dps, the caller's); see _adaptive
+        # the last few roots of b(param) = beta: Q, grad_Q and hess_Q at one beta solve it once
+        self._roots: dict[tuple[Any, ...], mpmath.mpf] = {}
         self.constants = reg.constants
         c = reg.curve
         consts = list(self.constants)
@@ -421,6 +425,16 @@ class NumericRegularizer:
         return self._adaptive(_work)
 
     def _param_of_beta(self, beta: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
+        key = (beta, *values, mpmath.mp.prec, self._base)  # _base: the gap check depends on it
+        p = self._roots.get(key)
+        if p is None:
+            p = self._solve_param_of_beta(beta, values)
+            if len(self._roots) >= _ROOTS_KEPT:
+                self._roots.pop(next(iter(self._roots)))
+            self._roots[key] = p
+        return p
+
+    def _solve_param_of_beta(self, beta: mpmath.mpf, values: tuple[Any, ...]) -> mpmath.mpf:
         inc = self.reg.curve.increasing
         p = monotone_root(lambda p: _real(self._b(p, *values), "b", p) - beta, self._param0(*values),
                           self._param_domain(values), inc, f"b = {beta}",

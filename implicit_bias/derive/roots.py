@@ -22,10 +22,15 @@ import sympy as sp
 from .._precision import GUARD_DIGITS, bits
 from ..errors import NumericalError
 
-__all__ = ["MAX_BRACKET_STEPS", "MonotoneRoot", "PrecisionShortfall", "monotone_root"]
+__all__ = ["MAX_BRACKET_STEPS", "MonotoneRoot", "PrecisionShortfall", "monotone_root", "safeguarded_newton"]
 
 #: Most outward steps of a bracket search before it gives up.
 MAX_BRACKET_STEPS = 4000
+#: Outward steps that double before the growth itself grows (see :func:`_bracket`).
+_DOUBLINGS = 8
+#: Most digits of cancellation in ``F(w) - F(w0)`` a :class:`MonotoneRoot` carries as extra precision before it
+#: integrates ``F'`` from ``w0`` instead.
+MAX_CARRIED_DIGITS = 2000
 #: Most digits a :class:`MonotoneRoot` adds to the working precision on its own (a root pressed against a
 #: finite end of its interval) before it reports the evaluation as out of reach.
 MAX_ROOT_EXTRA_DIGITS = 2000
@@ -70,23 +75,27 @@ def monotone_root(g: Callable[[Any], Any], p0: Any, domain: tuple[Any, Any], inc
     a, q = _bracket(g, p0, g0, end, sign, what, first_step=2 * newton)
     lo, hi = (a, q) if a < q else (q, a)
     if dg is not None:
-        return _safeguarded_newton(g, dg, lo, hi, increasing, start=a)
+        return safeguarded_newton(g, dg, lo, hi, increasing, start=a)
     return _bisect_then_anderson(g, lo, hi, increasing)
 
 
 def _bracket(g: Callable[[Any], Any], p0: mpmath.mpf, g0: Any, end: mpmath.mpf, sign: int, what: str, *,
              first_step: Any = mpmath.inf) -> tuple[mpmath.mpf, mpmath.mpf]:
     """``(a, q)``: ``g(a)`` has the sign of ``g0``, ``g(q)`` the other (or is 0); geometric steps on an infinite
-    side (the first one twice the Newton step when it is known), exponent-doubling steps towards a finite end."""
+    side (the first one twice the Newton step when it is known; after :data:`_DOUBLINGS` of them the exponent of
+    the growth doubles too, up to ``2^64`` a step), exponent-doubling steps towards a finite end."""
     a = p0
     if mpmath.isinf(end):
-        step = min(max(mpmath.mpf(1), abs(p0)), first_step)
-        for _ in range(MAX_BRACKET_STEPS):
+        # not below the spacing of numbers at p0: a root closer to p0 than that is p0 at this precision (a flow
+        # whose rate at w0 is huge moves w0 by less than its last digit)
+        step = max(min(max(mpmath.mpf(1), abs(p0)), first_step), abs(p0) * mpmath.eps)
+        for j in range(MAX_BRACKET_STEPS):
             q = a + sign * step
             gq = g(q)
             if (gq > 0) == (g0 < 0) or gq == 0:
                 return a, q
-            a, step = q, step * 2
+            # a root at sigma ~ e^1000 (the inverse of an exponential time, tanh far out) is ~40 steps away, not 3000
+            a, step = q, step * (2 if j < _DOUBLINGS else mpmath.mpf(2) ** (2 ** min(j - _DOUBLINGS + 1, 6)))
         raise NumericalError(f"could not bracket the root of {what}")
     gap0 = abs(end - p0)
     k = 1
@@ -121,7 +130,7 @@ def _bisect_then_anderson(g: Callable[[Any], Any], lo: mpmath.mpf, hi: mpmath.mp
     return (lo + hi) / 2
 
 
-def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: mpmath.mpf, hi: mpmath.mpf,
+def safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: mpmath.mpf, hi: mpmath.mpf,
                         increasing: bool, start: Any = None) -> mpmath.mpf:
     """Newton steps kept inside the bracket ``(lo, hi)`` (bisection when a step would leave it).
 
@@ -132,8 +141,9 @@ def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: m
     floor = (abs(lo) + abs(hi)) * mpmath.eps * 8
     last = mpmath.inf
     # Newton far from the root of a steep function creeps (exp: steps of 1/2 from far out): when three steps in a
-    # row have not halved the bracket, the next one bisects
-    reference, creeping = hi - lo, 0
+    # row have neither halved the bracket nor the smallest step so far, the next one bisects. (Near the root Newton
+    # converges from one side, so the bracket alone does not shrink: the steps do, quadratically.)
+    reference, creeping, smallest = hi - lo, 0, mpmath.inf
     for _ in range(4 * mpmath.mp.prec):
         gx = g(x)
         if gx == 0:
@@ -146,16 +156,25 @@ def _safeguarded_newton(g: Callable[[Any], Any], dg: Callable[[Any], Any], lo: m
         dx = gx / d if d != 0 else None
         if dx is not None and (abs(dx) <= abs(x) * mpmath.eps * 4 or abs(dx) <= floor):
             return x - dx if lo <= x - dx <= hi else x
-        if hi - lo <= reference / 2:
+        if hi - lo <= reference / 2 or (dx is not None and abs(dx) <= smallest / 2):
             reference, creeping = hi - lo, 0
         else:
             creeping += 1
-        new = x - dx if dx is not None and lo < x - dx < hi and creeping < 3 else (lo + hi) / 2
+        smallest = min(smallest, abs(dx)) if dx is not None else smallest
+        new = x - dx if dx is not None and lo < x - dx < hi and creeping < 3 else _middle(lo, hi)
         move = abs(new - x)
         if hi - lo <= abs(new) * mpmath.eps * 4 or (move <= floor and move >= last / 2):
             return new
         x, last = new, move
     raise NumericalError(f"Newton's method did not converge in ({mpmath.nstr(lo, 10)}, {mpmath.nstr(hi, 10)})")
+
+
+def _middle(lo: mpmath.mpf, hi: mpmath.mpf) -> mpmath.mpf:
+    """The bisection point of ``(lo, hi)``: the geometric mean when the ends have one sign and differ by more than
+    a factor 4 (a bracket from steps that grew geometrically, ``(2^600, 2^664)``, is cut in 6 steps, not 600)."""
+    if lo * hi > 0 and (hi / lo > 4 or lo / hi > 4):
+        return mpmath.sign(lo) * mpmath.sqrt(lo * hi)
+    return (lo + hi) / 2
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -277,8 +296,7 @@ def _evaluate_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: 
 def _recent(F: Any, args: tuple[Any, ...], solve: Callable[[], mpmath.mpf]) -> mpmath.mpf:
     """``solve()``, remembered by ``F`` (a lambda inside a lambdified expression: its code and the values it closes
     over), ``args`` and the precision."""
-    cells = tuple(c.cell_contents for c in getattr(F, "__closure__", None) or ())
-    key = (getattr(F, "__code__", F), cells, *args, mpmath.mp.prec)
+    key = (_identity(F), *args, mpmath.mp.prec)
     try:
         hit = _RECENT.get(key)
     except TypeError:  # an unhashable argument: no caching
@@ -291,13 +309,27 @@ def _recent(F: Any, args: tuple[Any, ...], solve: Callable[[], mpmath.mpf]) -> m
     return hit
 
 
+def _code(F: Any) -> Any:
+    """What a compiled ``F`` computes, up to the values it closes over: the same lambda printed into two
+    lambdified expressions (``b`` and its derivative both hold ``w(sigma)``) has two code objects but this one key.
+    Both evaluate in an mpmath namespace (``MonotoneRoot._mpmathcode``), so equal code means the same function."""
+    code = getattr(F, "__code__", None)
+    return F if code is None else (code.co_code, code.co_consts, code.co_names, code.co_varnames)
+
+
+def _identity(F: Any) -> tuple[Any, ...]:
+    """:func:`_code` and the values ``F`` closes over (the constants of the lambdified expression)."""
+    return (_code(F), *(c.cell_contents for c in getattr(F, "__closure__", None) or ()))
+
+
 def _solve_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any, w0: Any, lo: Any, hi: Any
                 ) -> mpmath.mpf:
     """The root of ``F(w) - F(w0) = s`` in ``(lo, hi)`` at the caller's precision, adding digits as needed.
 
     ``F(w) - F(w0)`` cancels when ``|F(w0)|`` is much larger than ``|s|`` (a small ``sigma``, or a start where ``F``
-    is huge, e.g. ``F ~ exp(2 w0)`` for ``tanh`` at a large ``w0``); up to ``GUARD_DIGITS`` lost digits are carried,
-    beyond that the time is integrated instead, ``int_w0^w F'``, which does not cancel.
+    is huge, e.g. ``F ~ exp(2 w0)`` for ``tanh`` at a large ``w0``); up to :data:`MAX_CARRIED_DIGITS` lost digits
+    are carried (extra digits cost little: an evaluation at 300 digits takes about three times one at 60), beyond
+    that the time is integrated instead, ``int_w0^w F'``, which does not cancel but costs a quadrature per step.
     """
     target = mpmath.mp.dps
     extra = GUARD_DIGITS
@@ -306,14 +338,14 @@ def _solve_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any
             s_, w0_ = mpmath.mpf(s), mpmath.mpf(w0)
             F0 = F(w0_)
             lost = mpmath.log10(abs(F0) / abs(s_)) if s_ != 0 and F0 != 0 else 0
-            if lost > GUARD_DIGITS // 2 and dF is not None:
+            if lost > MAX_CARRIED_DIGITS and dF is not None:
                 break
             if lost > extra - GUARD_DIGITS // 2:
                 extra = int(lost) + GUARD_DIGITS
                 continue
             slope = dF(w0_) if dF is not None else F(w0_ + mpmath.eps * max(1, abs(w0_))) - F0
             g = _shifted(F, F0 + s_)
-            last = _LAST_ROOT.get(getattr(F, "__code__", None))
+            last = _LAST_ROOT.get(_code(F))
             begin = last if last is not None and lo < last < hi and mpmath.isfinite(last) else w0_
             try:
                 root = monotone_root(g, begin, (lo, hi), bool(slope > 0), f"F(w) - F(w0) = {mpmath.nstr(s_, 8)}",
@@ -329,7 +361,7 @@ def _solve_root(F: Callable[[Any], Any], dF: Callable[[Any], Any] | None, s: Any
         if hasattr(F, "__code__"):
             if len(_LAST_ROOT) >= _RECENT_SIZE:
                 _LAST_ROOT.pop(next(iter(_LAST_ROOT)))
-            _LAST_ROOT[F.__code__] = root
+            _LAST_ROOT[_code(F)] = root
         return +root
     return _quadrature_root(dF, s, w0, lo, hi)
 
@@ -347,17 +379,16 @@ def _quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi: Any)
 def _solve_quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi: Any) -> mpmath.mpf:
     """The ``w`` in ``(lo, hi)`` with ``int_w0^w q = s``, integrating incrementally from the last point reached
     (Gauss-Legendre: ``q`` is smooth inside the interval, whose ends alone may be singular)."""
-    cells = tuple(c.cell_contents for c in getattr(q, "__closure__", None) or ())
     with mpmath.workprec(mpmath.mp.prec + bits(GUARD_DIGITS)):
         s_, w0_ = mpmath.mpf(s), mpmath.mpf(w0)
-        key = (getattr(q, "__code__", q), cells, w0_, mpmath.mp.prec)
+        key = (_identity(q), w0_, mpmath.mp.prec)
         anchor = _ANCHORS.get(key, (w0_, mpmath.mpf(0)))
         if not lo < anchor[0] < hi:
             anchor = (w0_, mpmath.mpf(0))
 
         def G(w: mpmath.mpf) -> mpmath.mpf:
             nonlocal anchor
-            value = anchor[1] + mpmath.quad(q, [anchor[0], w], method="gauss-legendre")
+            value = anchor[1] + _integral(q, anchor[0], w)
             if mpmath.isfinite(value):
                 anchor = (w, value)
             return value - s_
@@ -367,6 +398,19 @@ def _solve_quadrature_root(q: Callable[[Any], Any], s: Any, w0: Any, lo: Any, hi
             _ANCHORS.pop(next(iter(_ANCHORS)))
         _ANCHORS[key] = anchor
     return +root
+
+
+def _integral(q: Callable[[Any], Any], a: mpmath.mpf, w: mpmath.mpf) -> mpmath.mpf:
+    """``int_a^w q`` by Gauss-Legendre, on ``[0, 1]`` with ``q`` scaled by its size at the ends: mpmath's error test
+    is absolute, so an integral of size ``e^1000`` (``q = cosh(w)^2`` far out) would never pass it, and one over a
+    width of ``1e-40`` would pass it at once, whatever its relative error."""
+    if w == a:
+        return mpmath.mpf(0)
+    width = w - a
+    scale = max(abs(q(a)), abs(q(w)))
+    if scale == 0 or not mpmath.isfinite(scale):
+        return mpmath.quad(q, [a, w], method="gauss-legendre")
+    return width * scale * mpmath.quad(lambda x: q(a + x * width) / scale, [0, 1], method="gauss-legendre")
 
 
 def _shifted(F: Callable[[Any], Any], c: Any) -> Callable[[Any], Any]:
