@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from .._common import load_result, save_result
+from .._common import load_result, output_path, save_result
 from .._framework import Context, Outcome
 from . import _runs
 
@@ -33,7 +33,7 @@ def run(ctx: Context) -> list[Outcome]:
     save_result(ctx, NAME, {**{k: exact[k] for k in ("status", "times", "losses", "supports", "deactivated",
                                                      "t1_formula", "t1_rel_error", "last_saddle_vs_min_l1",
                                                      "min_l1_success")}, "limits": limits})
-    return judge(load_result(ctx, NAME), str(ctx.out / "pesme2023.saddles.png"))
+    return judge(load_result(ctx, NAME), str(output_path(ctx, "pesme2023.saddles", ".png")))
 
 
 def judge(res: dict[str, Any], fig: str = "") -> list[Outcome]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._common import load_result, save_result
+from .._common import load_result, output_path, save_result
 from .._framework import Context, Outcome
 from . import _runs
 
@@ -34,7 +34,7 @@ def run(ctx: Context) -> list[Outcome]:
         stored.append({**{k: p[k] for k in keep}, "gradient_flow": None if gf is None else
                        {k: gf[k] for k in ("inside_plateaus", "vs_path", "status")}})
     save_result(ctx, NAME, {"sizes": z, "points": stored})
-    return judge(load_result(ctx, NAME), str(ctx.out / "pesme2023.saddles.png"))
+    return judge(load_result(ctx, NAME), str(output_path(ctx, "pesme2023.saddles", ".png")))
 
 
 def judge(res: dict[str, Any], fig: str = "") -> list[Outcome]:
