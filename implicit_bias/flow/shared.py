@@ -38,6 +38,7 @@ from ..errors import InputError
 from ..parametrizations.shared import SharedParametrization
 from ..results import Status
 from ._heyoka import to_heyoka
+from .system import initial_value
 
 __all__ = ["SharedFlowSolution", "shared_flow"]
 
@@ -75,14 +76,7 @@ class SharedFlowSolution:
 def initial_values(p: SharedParametrization, subs: dict[sp.Symbol, Any], dps: int) -> list[mpmath.mpf]:
     """``w0`` to ``dps`` correct digits: SymPy's ``evalf`` raises its own precision where the formula cancels
     (the neuron's ``(sqrt(delta^2 + 4 alpha^2) - delta) / 2`` at tiny ``alpha``)."""
-    exact = {s: sp.Float(mpmath.nstr(v, dps + 5, strip_zeros=False), dps + 5) for s, v in subs.items()}
-    out = []
-    for w, e in zip(p.params, p.init, strict=True):
-        value = sp.sympify(e).evalf(dps, subs=exact)
-        if not value.is_real:
-            raise InputError(f"init[{w}]={e} is not a real number at {subs} ({value})")
-        out.append(mpmath.mpf(value))
-    return out
+    return [initial_value(e, subs, dps, what=f"init[{w}] =") for w, e in zip(p.params, p.init, strict=True)]
 
 
 def _problem(X: Any, y: Any, any_shape: bool) -> tuple[list[list[mpmath.mpf]], list[mpmath.mpf], int, int]:

@@ -37,15 +37,15 @@ __all__ = ["FlowSystem", "initial_value"]
 DUAL_RTOL, DUAL_ATOL = 1e-8, 1e-10
 
 
-def initial_value(w0: sp.Expr, values: dict[sp.Symbol, mpmath.mpf], dps: int) -> mpmath.mpf:
+def initial_value(w0: sp.Expr, values: dict[sp.Symbol, Any], dps: int, what: str = "the initialization") -> mpmath.mpf:
     """``w0`` at ``values`` to ``dps`` correct digits, relative: SymPy's ``evalf`` raises its working precision
     until the digits are right. A plain evaluation at ``dps`` digits is not enough where the formula cancels:
     the single neuron's ``w0^2 = (sqrt(delta^2 + 4 alpha^2) - delta) / 2`` at ``delta = 0.5``, ``alpha = 1e-23``
-    is a difference of two numbers equal to 46 digits."""
+    is a difference of two numbers equal to 46 digits. ``what`` names ``w0`` in the error."""
     exact = {s: sp.Float(mpmath.nstr(v, dps + 5, strip_zeros=False), dps + 5) for s, v in values.items()}
-    value = sp.sympify(w0).evalf(dps, subs=exact)
+    value = sp.S(w0).evalf(dps, subs=exact)
     if not value.is_real:
-        raise InputError(f"the initialization {w0} is not a real number at {values} ({value})")
+        raise InputError(f"{what} {w0} is not a real number at {values} ({value})")
     return mpmath.mpf(value)
 
 
