@@ -119,33 +119,10 @@ class Parametrization:
         >>> p.beta0
         0
         """
-        if isinstance(params, str):
-            params = [n.strip() for n in params.split(",") if n.strip()]
-        if not params:
-            raise ParametrizationError("params=[]: give at least one parameter name, e.g. params=['u', 'v']")
-        for n in params:
-            if not isinstance(n, str) or not n.isidentifier() or n in _RESERVED:
-                raise ParametrizationError(
-                    f"params: {n!r} is not a usable parameter name; use identifiers other than "
-                    f"{', '.join(sorted(_RESERVED))}"
-                )
-        if len(set(params)) != len(params):
-            raise ParametrizationError(f"params={list(params)!r}: names repeat; give each parameter once")
-        if isinstance(symbols, Mapping):
-            extra = {n: shape_symbol(n, a) for n, a in symbols.items()}
-        else:
-            extra = {n: shape_symbol(n) for n in symbols}
-        for n in extra:
-            if n in params or n in _RESERVED or not n.isidentifier():
-                raise ParametrizationError(f"symbols: {n!r} clashes with a parameter or reserved name")
-        psyms = {n: param_symbol(n) for n in params}
-        consts = {"alpha": ALPHA, **extra}
+        names, psyms, consts = user_names(params, symbols, example="['u', 'v']")
         phi = parse_expr(expr, {**psyms, **consts}, argument="expr")
-        init_map = _check_keys(init, params, "init")
-        lr_map = _check_keys(lr or {n: 1 for n in params}, params, "lr")
-        w0 = tuple(_parse_value(init_map[n], consts, f"init[{n!r}]") for n in params)
-        eta = tuple(_parse_value(lr_map[n], consts, f"lr[{n!r}]") for n in params)
-        return cls(phi, tuple(psyms[n] for n in params), w0, eta, name=name or expr)
+        w0, eta = user_values(names, init, lr, consts)
+        return cls(phi, tuple(psyms[n] for n in names), w0, eta, name=name or expr)
 
     @staticmethod
     def from_exprs(
@@ -285,3 +262,38 @@ def _parse_value(value: str | int | float, consts: Mapping[str, sp.Symbol], argu
             raise ParametrizationError(f"{argument}={value!r}: must be finite")
         return sp.Rational(repr(value))
     return parse_expr(str(value), consts, argument=argument)
+
+
+def user_names(params: Sequence[str] | str, symbols: Mapping[str, str] | Sequence[str], example: str,
+               reserved_prefix: str = "") -> tuple[list[str], dict[str, sp.Symbol], dict[str, Any]]:
+    """The parameter names a user typed (a list, or one comma-separated string), checked, with their symbols and
+    the constants the strings may use (``alpha`` and the ``symbols``); ``reserved_prefix`` names are refused too."""
+    names = [n.strip() for n in params.split(",") if n.strip()] if isinstance(params, str) else list(params)
+    if not names:
+        raise ParametrizationError(f"params=[]: give at least one parameter name, e.g. params={example}")
+    for n in names:
+        if not isinstance(n, str) or not n.isidentifier() or n in _RESERVED or \
+                (reserved_prefix and n.startswith(reserved_prefix)):
+            also = f" and {reserved_prefix}1, {reserved_prefix}2, ..." if reserved_prefix else ""
+            raise ParametrizationError(
+                f"params: {n!r} is not a usable parameter name; use identifiers other than "
+                f"{', '.join(sorted(_RESERVED))}{also}")
+    if len(set(names)) != len(names):
+        raise ParametrizationError(f"params={names!r}: names repeat; give each parameter once")
+    if isinstance(symbols, Mapping):
+        extra = {n: shape_symbol(n, a) for n, a in symbols.items()}
+    else:
+        extra = {n: shape_symbol(n) for n in symbols}
+    for n in extra:
+        if n in names or n in _RESERVED or not n.isidentifier():
+            raise ParametrizationError(f"symbols: {n!r} clashes with a parameter or reserved name")
+    return names, {n: param_symbol(n) for n in names}, {"alpha": ALPHA, **extra}
+
+
+def user_values(names: list[str], init: Mapping[str, str | int | float], lr: Mapping[str, str | int | float] | None,
+                consts: dict[str, Any]) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...]]:
+    """The initialization and learning rates a user typed, one per parameter (learning rates 1 by default)."""
+    init_map = _check_keys(init, names, "init")
+    lr_map = _check_keys(lr or dict.fromkeys(names, 1), names, "lr")
+    return (tuple(_parse_value(init_map[n], consts, f"init[{n!r}]") for n in names),
+            tuple(_parse_value(lr_map[n], consts, f"lr[{n!r}]") for n in names))

@@ -22,7 +22,8 @@ import sympy as sp
 
 from .._parse import parse_expr
 from ..errors import CriticalInitializationError, ParametrizationError
-from .base import _RESERVED, ALPHA, _check_keys, _parse_value, combine_real_radicals, param_symbol, shape_symbol
+from ..symbols import ALPHA
+from .base import combine_real_radicals, user_names, user_values
 
 __all__ = ["SharedParametrization", "beta_symbols"]
 
@@ -105,32 +106,10 @@ class SharedParametrization:
         if isinstance(exprs, str) or not isinstance(exprs, Sequence) or not exprs:
             raise ParametrizationError(f"exprs={exprs!r}: give a list with one expression per output coordinate, "
                                        "e.g. ['a*w1', 'a*w2']")
-        if isinstance(params, str):
-            params = [n.strip() for n in params.split(",") if n.strip()]
-        if not params:
-            raise ParametrizationError("params=[]: give at least one parameter name, e.g. params=['a', 'w1']")
-        for n in params:
-            if not isinstance(n, str) or not n.isidentifier() or n in _RESERVED or n.startswith("beta"):
-                raise ParametrizationError(
-                    f"params: {n!r} is not a usable parameter name; use identifiers other than "
-                    f"{', '.join(sorted(_RESERVED))} and beta1, beta2, ...")
-        if len(set(params)) != len(params):
-            raise ParametrizationError(f"params={list(params)!r}: names repeat; give each parameter once")
-        if isinstance(symbols, Mapping):
-            extra = {n: shape_symbol(n, a) for n, a in symbols.items()}
-        else:
-            extra = {n: shape_symbol(n) for n in symbols}
-        for n in extra:
-            if n in params or n in _RESERVED or not n.isidentifier():
-                raise ParametrizationError(f"symbols: {n!r} clashes with a parameter or reserved name")
-        psyms = {n: param_symbol(n) for n in params}
-        consts = {"alpha": ALPHA, **extra}
+        names, psyms, consts = user_names(params, symbols, example="['a', 'w1']", reserved_prefix="beta")
         G = tuple(parse_expr(e, {**psyms, **consts}, argument=f"exprs[{i}]") for i, e in enumerate(exprs))
-        init_map = _check_keys(init, params, "init")
-        lr_map = _check_keys(lr or dict.fromkeys(params, 1), params, "lr")
-        w0 = tuple(_parse_value(init_map[n], consts, f"init[{n!r}]") for n in params)
-        eta = tuple(_parse_value(lr_map[n], consts, f"lr[{n!r}]") for n in params)
-        return cls(G, tuple(psyms[n] for n in params), w0, eta, name=name or ", ".join(exprs))
+        w0, eta = user_values(names, init, lr, consts)
+        return cls(G, tuple(psyms[n] for n in names), w0, eta, name=name or ", ".join(exprs))
 
     # ------------------------------------------------------------------ derived facts
     @property
