@@ -113,6 +113,14 @@ def test_min_l2_meets_the_working_precision_on_an_ill_conditioned_X():
             < 1e-28 * max(abs(b) for b in sol.beta)
 
 
+def test_weights_keep_the_working_precision():
+    """Weights given to 25 digits are used to the working precision, whatever mpmath's global precision is."""
+    sol = min_l2([[1, 1]], [1], weights=["1", "1.000000000000000000001"], dps=40)
+    with mpmath.workdps(40):  # beta_j = w_j / (w_1 + w_2)
+        w2 = mpmath.mpf("1.000000000000000000001")
+        assert abs(sol.beta[1] - w2 / (1 + w2)) < 1e-38
+
+
 def test_fractions_are_accepted_as_entries():
     from fractions import Fraction
 

@@ -112,7 +112,8 @@ def min_l2(X: Any, y: Any, *, weights: Sequence[Any] | None = None, dps: int = D
     """
     dps = check_dps(dps)
     Xm, ym, _n, d = check_problem(X, y)
-    w = [mpmath.mpf(1)] * d if weights is None else [mpmath.mpf(v) for v in weights]
+    with mpmath.workdps(dps + GUARD_DIGITS):  # weights kept to the working precision, not the caller's
+        w = [mpmath.mpf(1)] * d if weights is None else [mpmath.mpf(v) for v in weights]
     if len(w) != d or any(not mpmath.isfinite(v) or v <= 0 for v in w):
         raise InputError(f"weights: expected {d} finite positive numbers, got {list(weights or [])!r:.200}")
     # the Gram matrix squares the condition number of X, so an ill-conditioned X (1e8: 16 digits lost) needs more
